@@ -1,0 +1,33 @@
+"""How the CLI reports a failure: one clear line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Prints ``message`` as an error on stderr and returns the ``typer.Exit`` to raise."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turns Ocean's own errors into one line on stderr and exit 1.
+
+    Wrap each command body in it. Only errors Ocean raises on purpose are caught; a bug still
+    shows its traceback so it can be reported.
+    """
+    from ocean_runtime.errors import OceanError
+
+    try:
+        yield
+    except OceanError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        typer.secho("interrupted", err=True)
+        sys.exit(130)

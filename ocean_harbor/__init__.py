@@ -1,0 +1,1 @@
+"""ocean_harbor."""

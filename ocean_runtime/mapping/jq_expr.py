@@ -1,0 +1,43 @@
+"""Turning a port-app-config expression into a compiled jq program, as Port does.
+
+Port rewrites single quotes that delimit strings into double quotes before compiling
+(``.org + '/' + .repo`` → ``.org + "/" + .repo``); the reference ports Port's own regex, and so
+do we, so that the same mapping means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import jq
+
+from ocean_runtime.errors import OceanError
+
+# A quote at a word boundary that is not itself next to a space or a double quote.
+_STRING_SINGLE_QUOTE = re.compile(r"(^|\s)'(?!\s|\")|(?<!\s|\")'(\s|$)")
+
+
+class JQCompileError(OceanError):
+    """A mapping expression is not valid jq (after Port's quote rewriting)."""
+
+    def __init__(self, expression: str, reason: str) -> None:
+        self.expression = expression
+        self.reason = reason
+        super().__init__(f"jq error in {expression!r}: {reason}")
+
+
+def rewrite_single_quotes(expression: str) -> str:
+    """Rewrites string-delimiting single quotes into double quotes, as Port does."""
+    return _STRING_SINGLE_QUOTE.sub(lambda m: f'{m.group(1) or ""}"{m.group(2) or ""}', expression)
+
+
+@lru_cache(maxsize=4096)
+def compile_jq(expression: str) -> Any:
+    """Compiles a port-app-config expression; raises ``JQCompileError`` if it is not valid jq."""
+    try:
+        return jq.compile(rewrite_single_quotes(expression))
+    except ValueError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+        raise JQCompileError(expression, reason) from None
