@@ -1,0 +1,1 @@
+"""pytest plugin: a ``harbor`` fixture serving a fresh local Port (placeholder)."""
