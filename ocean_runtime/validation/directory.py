@@ -1,0 +1,129 @@
+"""``validate_integration_dir``: every check of an integration folder, in one list of findings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from ocean_runtime.config.documents import Document, read_document
+from ocean_runtime.config.spec import SPEC_FILES, Spec
+from ocean_runtime.errors import UserInputError
+from ocean_runtime.validation.blueprints import Blueprints, check_blueprints
+from ocean_runtime.validation.config_values import check_config_values
+from ocean_runtime.validation.findings import Finding, from_user_error
+from ocean_runtime.validation.port_app_config import check_port_app_config
+from ocean_runtime.validation.resources import check_resource_list
+from ocean_runtime.validation.spec import check_spec
+
+RESOURCES_DIR = ".port/resources"
+RESOURCE_STEMS = ("blueprints", "port-app-config", "actions", "scorecards", "pages")
+EXTENSIONS = (".json", ".yaml", ".yml")
+
+
+def validate_integration_dir(
+    path: Path, *, strict: bool = False, environ: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """Checks an integration folder (or a bare folder holding only ``.port/``).
+
+    Args:
+        path: the folder.
+        strict: report a required configuration without a value as an error (not a warning).
+        environ: where ``OCEAN__INTEGRATION__CONFIG__*`` values are read (default ``os.environ``).
+
+    Returns:
+        Every finding, errors and warnings, in file order.
+
+    Raises:
+        UserInputError: the folder does not exist or has no ``.port/`` folder.
+    """
+    if not path.is_dir():
+        raise UserInputError("no such folder", file=str(path), fix="give the path of an integration folder")
+    if not (path / ".port").is_dir():
+        raise UserInputError(
+            "not an integration folder: it has no .port/ folder",
+            file=str(path),
+            fix="run `ocean validate` on the folder holding .port/ (create one with `ocean new`)",
+        )
+    findings: list[Finding] = []
+    spec = _spec(path, findings)
+    resources, more = _resource_files(path)
+    findings.extend(more)
+    blueprints: Blueprints | None = None
+    if "blueprints" in resources:
+        document = _read(path, resources["blueprints"], findings)
+        if document is not None:
+            found, blueprints = check_blueprints(document)
+            findings.extend(found)
+    if "port-app-config" in resources:
+        document = _read(path, resources["port-app-config"], findings)
+        if document is not None:
+            findings.extend(check_port_app_config(document, spec=spec, blueprints=blueprints))
+    for stem in ("actions", "scorecards", "pages"):
+        if stem in resources:
+            document = _read(path, resources[stem], findings)
+            if document is not None:
+                findings.extend(check_resource_list(document, stem, blueprints=blueprints))
+    environ = os.environ if environ is None else environ
+    findings.extend(check_config_values(path, spec, environ=environ, strict=strict))
+    return _in_file_order(findings)
+
+
+def _in_file_order(findings: list[Finding]) -> list[Finding]:
+    """Files in the order they were checked; within a file, by line (whole-file findings first)."""
+    rank: dict[str, int] = {}
+    for finding in findings:
+        rank.setdefault(finding.file, len(rank))
+    return sorted(findings, key=lambda finding: (rank[finding.file], finding.line or 0))
+
+
+def _spec(path: Path, findings: list[Finding]) -> Spec | None:
+    present = [name for name in SPEC_FILES if (path / name).is_file()]
+    if not present:
+        findings.append(
+            Finding("warning", ".port/spec.yaml", "", None, "no spec: the integration declares no kinds")
+        )
+        return None
+    if len(present) > 1:
+        message = f"{', '.join(present[1:])} ignored: {present[0]} is read first"
+        findings.append(Finding("warning", present[1], "", None, message))
+    document = _read(path, path / present[0], findings)
+    if document is None:
+        return None
+    found, spec = check_spec(document)
+    findings.extend(found)
+    return spec
+
+
+def _resource_files(path: Path) -> tuple[dict[str, Path], list[Finding]]:
+    """The default resource files by stem (``blueprints`` → ``.port/resources/blueprints.json``)."""
+    folder = path / RESOURCES_DIR
+    found: dict[str, Path] = {}
+    findings: list[Finding] = []
+    if not folder.is_dir():
+        return found, findings
+    for entry in sorted(folder.iterdir()):
+        stem = entry.name.rsplit(".", 1)[0] if "." in entry.name else entry.name
+        if stem not in RESOURCE_STEMS:
+            continue
+        relative = entry.relative_to(path).as_posix()
+        if entry.is_dir() or entry.suffix not in EXTENSIONS:
+            message = f"'{stem}' files must be .json, .yaml or .yml (the runtime refuses this one)"
+            findings.append(Finding("error", relative, "", None, message))
+        elif stem in found:
+            first = found[stem].relative_to(path).as_posix()
+            findings.append(
+                Finding("error", relative, "", None, f"two '{stem}' files: {first} and {relative}")
+            )
+        else:
+            found[stem] = entry
+    return found, findings
+
+
+def _read(path: Path, file: Path, findings: list[Finding]) -> Document | None:
+    name = file.relative_to(path).as_posix()
+    try:
+        return read_document(file, name=name)
+    except UserInputError as exc:
+        findings.append(from_user_error(exc, file=name))
+        return None
