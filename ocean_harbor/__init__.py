@@ -1,1 +1,14 @@
-"""ocean_harbor."""
+"""The harbor: a local Port — Port's REST API over a SQLite catalog, with a web UI.
+
+It is the *other side of the wire* and imports nothing from ``ocean_runtime`` or ``ocean_cli``.
+
+Entry points: ``app.create_app`` (the Starlette app), ``server.HarborServer`` (served in a
+thread), ``testing.RunningHarbor`` / the ``harbor`` pytest fixture, ``ocean harbor`` (CLI).
+
+Inside, top down: ``api_*`` modules (one per resource: auth in ``auth``, organization,
+integrations, blueprints, entities, search, documents, migrations, ingest) → domain modules
+(``upsert`` + ``entity_batch`` + ``entity_validation``, ``deletion``, ``rules`` +
+``rule_operators``, ``runs``, ``blueprint_schema``) → ``catalog`` / ``links`` / ``entity_json``
+(reads and shapes) → ``store`` (the SQLite file; schema in ``schema.sql``). Cross-cutting:
+``errors`` (Port-shaped JSON errors), ``faults`` (fault injection), ``http_utils``.
+"""

@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS entities (
 );
 CREATE INDEX IF NOT EXISTS entities_datasource ON entities (datasource, updated_at);
 CREATE INDEX IF NOT EXISTS entities_title ON entities (blueprint, title);
+-- Ordered paging through one client's entities (datasource-entities): seek, no sort.
+CREATE INDEX IF NOT EXISTS entities_owner ON entities (datasource, blueprint, identifier);
 
 -- One row per relation target, so "who points at me" is an index lookup, not a scan.
 CREATE TABLE IF NOT EXISTS entity_links (
@@ -74,7 +76,7 @@ CREATE INDEX IF NOT EXISTS problems_integration ON problems (integration, id);
 
 -- Actions, scorecards and pages are stored as documents.
 CREATE TABLE IF NOT EXISTS documents (
-    collection   TEXT NOT NULL,              -- actions | scorecards | pages
+    collection   TEXT NOT NULL,              -- actions | scorecards | pages | kind-examples
     identifier   TEXT NOT NULL,
     blueprint    TEXT,                       -- for scorecards
     body         TEXT NOT NULL,
@@ -99,3 +101,11 @@ CREATE TABLE IF NOT EXISTS logs (
     created_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS logs_integration ON logs (integration, id);
+
+-- Resync requests (POST /v1/integration/{id}/resync-request); GET returns the latest.
+CREATE TABLE IF NOT EXISTS resync_requests (
+    id           TEXT PRIMARY KEY,
+    integration  TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resync_requests_integration ON resync_requests (integration, created_at);

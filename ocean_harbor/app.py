@@ -1,0 +1,85 @@
+"""The harbor application: Port's REST API (``/v1``), ingest URLs (``/ingest``) and the UI.
+
+The harbor is the *other side of the wire*: it imports nothing from ``ocean_runtime`` or
+``ocean_cli``, so a bug shared with the client cannot hide itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from ocean_harbor.api_blueprints import blueprint_routes
+from ocean_harbor.api_documents import document_routes
+from ocean_harbor.api_entities import entity_routes
+from ocean_harbor.api_ingest import ingest_routes
+from ocean_harbor.api_integrations import integration_routes
+from ocean_harbor.api_migrations import migration_routes
+from ocean_harbor.api_organization import organization_routes
+from ocean_harbor.api_search import search_routes
+from ocean_harbor.auth import DEFAULT_TOKEN_TTL_SECONDS, BearerAuthMiddleware, TokenIssuer, token_route
+from ocean_harbor.errors import EXCEPTION_HANDLERS
+from ocean_harbor.faults import FaultConfig, FaultMiddleware
+from ocean_harbor.store import Store
+
+
+def create_app(
+    db_path: Path,
+    *,
+    client_id: str,
+    client_secret: str,
+    faults: FaultConfig | None = None,
+    token_ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS,
+    clock: Callable[[], float] = time.time,
+) -> Starlette:
+    """Builds a harbor serving the catalog in ``db_path``.
+
+    Args:
+        db_path: the SQLite file (created when missing).
+        client_id: the accepted client id.
+        client_secret: the accepted client secret.
+        faults: faults to inject (see ``ocean_harbor.faults``); none by default.
+        token_ttl_seconds: lifetime of issued access tokens.
+        clock: current Unix time for token expiry (tests pass their own).
+
+    Returns:
+        The Starlette app; ``app.state.store`` is its ``Store`` (closed at shutdown).
+    """
+    from ocean_harbor.ui import ui_routes
+
+    store = Store(db_path)
+    issuer = TokenIssuer(client_id, client_secret, ttl_seconds=token_ttl_seconds, clock=clock)
+    # Literal paths come before parameterised ones (provision-enabled, datasource-entities).
+    routes: list[Any] = [
+        token_route(issuer),
+        *organization_routes(),
+        *integration_routes(store),
+        *search_routes(store),
+        *blueprint_routes(store),
+        *entity_routes(store),
+        *migration_routes(store),
+        *document_routes(store),
+        *ingest_routes(store),
+        *ui_routes(store),
+    ]
+    middleware = [Middleware(BearerAuthMiddleware, issuer=issuer)]
+    if faults is not None and faults.rules:
+        middleware.insert(0, Middleware(FaultMiddleware, config=faults))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = Starlette(
+        routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan
+    )
+    app.state.store = store
+    app.state.issuer = issuer
+    return app

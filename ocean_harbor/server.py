@@ -1,0 +1,116 @@
+"""``HarborServer``: a harbor served by uvicorn in a daemon thread (embedded in ``ocean sail``, tests).
+
+with HarborServer(tmp_path / "harbor.db") as harbor:
+    httpx.post(f"{harbor.url}/v1/auth/access_token", json={...})
+"""
+
+from __future__ import annotations
+
+import enum
+import socket
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import uvicorn
+
+from ocean_harbor.app import create_app
+from ocean_harbor.faults import FaultConfig
+
+START_TIMEOUT_SECONDS = 30.0
+
+
+class ServerState(enum.Enum):
+    """Lifecycle: NEW → STARTED → STOPPED; a stopped server is not restarted (make a new one)."""
+
+    NEW = "new"
+    STARTED = "started"
+    STOPPED = "stopped"
+
+
+class HarborServer:
+    """A harbor listening on 127.0.0.1.
+
+    Args:
+        db_path: the SQLite catalog file.
+        port: the TCP port; 0 picks a free one (read it from ``.url`` after ``start()``).
+        client_id: the accepted client id.
+        client_secret: the accepted client secret.
+        faults: faults to inject (see ``ocean_harbor.faults``).
+    """
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        port: int = 0,
+        client_id: str = "ocean",
+        client_secret: str = "ocean",
+        faults: FaultConfig | None = None,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self._requested_port = port
+        self._faults = faults
+        self._state = ServerState.NEW
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT`` (valid once started)."""
+        if self._state is not ServerState.STARTED:
+            raise RuntimeError("The harbor is not running; call start() first.")
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Self:
+        """Starts serving and returns once the server accepts connections.
+
+        Raises:
+            RuntimeError: already started/stopped, or the server did not come up.
+            OSError: the port is taken.
+        """
+        if self._state is not ServerState.NEW:
+            raise RuntimeError(f"Cannot start a harbor server that is {self._state.value}; create a new one.")
+        app = create_app(
+            self.db_path, client_id=self.client_id, client_secret=self.client_secret, faults=self._faults
+        )
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self._requested_port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name=f"harbor-{self.port}", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                sock.close()
+                raise RuntimeError(f"The harbor on port {self.port} did not start (see the log above).")
+            time.sleep(0.01)
+        self._state = ServerState.STARTED
+        return self
+
+    def stop(self) -> None:
+        """Stops serving and closes the database; safe to call twice."""
+        if self._state is not ServerState.STARTED or self._server is None or self._thread is None:
+            self._state = ServerState.STOPPED
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout=START_TIMEOUT_SECONDS)
+        self._state = ServerState.STOPPED
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

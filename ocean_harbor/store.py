@@ -1,0 +1,153 @@
+"""The harbor's SQLite file: connections, transactions and the schema.
+
+One ``Store`` owns one database file. SQLite runs in WAL mode so readers never block the
+writer. Writes go through ``Store.write()``, which holds an in-process lock (threads of one
+server queue up without spinning) and opens the transaction with ``BEGIN IMMEDIATE`` (other
+processes on the same file wait up to ``busy_timeout`` instead of failing half-way through).
+
+Each thread gets its own connection: ``sqlite3`` connections must not be used by two threads at
+once, and the API runs its database work in Starlette's thread pool.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+BUSY_TIMEOUT_MS = 30_000
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class StoreState(enum.Enum):
+    """Lifecycle of a ``Store``: usable until closed, never reopened."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def now_iso() -> str:
+    """Returns the current UTC time in the harbor's canonical form (sortable as text)."""
+    return format_time(datetime.now(UTC))
+
+
+def format_time(moment: datetime) -> str:
+    """Formats ``moment`` as ``2024-11-20T12:01:54.355123Z``; naive datetimes count as UTC.
+
+    Every timestamp the harbor stores uses this one format, so comparing them as strings in SQL
+    orders them in time.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def parse_time(text: str) -> datetime:
+    """Parses an ISO-8601 timestamp (``Z`` or an offset; naive means UTC).
+
+    Raises:
+        ValueError: ``text`` is not an ISO-8601 timestamp.
+    """
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def dumps(value: Any) -> str:
+    """Serialises a JSON column value compactly."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    """Parses a JSON column value; ``None`` gives ``default``."""
+    return default if text is None else json.loads(text)
+
+
+class Store:
+    """The catalog database of one harbor.
+
+    Args:
+        db_path: the SQLite file; created (with its parent folder) when missing.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = Path(db_path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._state = StoreState.OPEN
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._registry_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        schema = resources.files("ocean_harbor").joinpath("schema.sql").read_text(encoding="utf-8")
+        conn = self._connection()
+        with self._write_lock:
+            conn.executescript(schema)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._state is StoreState.CLOSED:
+            raise RuntimeError(f"The harbor store {self.path} is closed; create a new Store to reopen it.")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves; check_same_thread=False only so
+            # close() may close every thread's connection — each is still used by one thread.
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            with self._registry_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: commits when the block ends, rolls back if it raises.
+
+        Nested ``write()`` blocks in one thread join the outer transaction.
+        """
+        conn = self._connection()
+        with self._write_lock:
+            if conn.in_transaction:
+                yield conn
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read-only snapshot for SELECTs (rows are ``sqlite3.Row``); the UI reads through this."""
+        conn = self._connection()
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Closes every connection; the store cannot be used afterwards."""
+        self._state = StoreState.CLOSED
+        with self._registry_lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
