@@ -1,17 +1,348 @@
-"""``ocean sail``: runs an integration (stub)."""
+"""``ocean sail``: run an integration — into the local harbor, or into Port with credentials.
+
+Without ``OCEAN__PORT__CLIENT_ID``/``SECRET`` (environment, ``.env`` or ``config.yaml``) a local
+Port (the harbor) is started in-process on ``DIR/.ocean/harbor.db`` and its URL printed: the
+catalog UI lives there. ``--once`` resyncs and exits (0 on success, 1 with the reason on
+failure); otherwise the integration keeps running: a resync at start, then on Port's resync
+requests (POLLING) and on schedule, with ``/health`` served on ``--port``.
+
+Only ``typer`` is imported at module level, so ``ocean --help`` stays instant.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ocean_runtime.app import OceanApp, PortTarget
+    from ocean_runtime.defaults import PortResources
+    from ocean_runtime.sync import KindReport, ProgressEvent, ResyncReport
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 
 def sail(
-    directory: Path = typer.Argument(Path("."), help="Integration folder."),
-    once: bool = typer.Option(False, "--once", "-O", help="Resync once and exit."),
-    port: int = typer.Option(8000, "--port", "-p", help="Port for /health and webhooks."),
-    log_level: str = typer.Option("INFO", "--log-level", "-l", help="DEBUG, INFO, WARNING or ERROR."),
+    directory: Annotated[Path, typer.Argument(help="Integration folder.")] = Path("."),
+    once: Annotated[bool, typer.Option("--once", "-O", help="Resync once and exit.")] = False,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port for /health (0: any free port).")] = 8000,
+    log_level: Annotated[
+        str, typer.Option("--log-level", "-l", help="DEBUG, INFO, WARNING or ERROR.")
+    ] = "INFO",
 ) -> None:
     """Run the integration in DIRECTORY: defaults, full resync, then keep it in sync."""
-    raise typer.Exit(2)
+    from ocean_cli.errors import fail, user_errors
+
+    level = log_level.upper()
+    if level not in LOG_LEVELS:
+        raise fail(f"--log-level: '{log_level}' is not a log level — use one of {', '.join(LOG_LEVELS)}")
+    masker = configure_logging(level)
+    with user_errors():
+        from ocean_runtime.app import check_local_resources, load_integration
+
+        overrides = {"event_listener": {"type": "ONCE"}} if once else None
+        app = load_integration(directory, overrides=overrides, require_spec=True)
+        resources = check_local_resources(app)
+        with port_target(app, masker) as target:
+            if app.settings is not None and app.settings.event_listener.type == "ONCE":
+                report = _run_once(app, target, resources)
+                if not report.ok:
+                    reasons = report.reasons()
+                    raise fail("the resync failed — " + (reasons[0] if reasons else report.status.value))
+            else:
+                _run_service(app, target, resources, port)
+
+
+# -- where to sail --------------------------------------------------------------------------
+
+
+class _PortTargetContext:
+    """Picks Port or the embedded harbor; stops the harbor on exit."""
+
+    def __init__(self, app: OceanApp, masker: Any) -> None:
+        self._app = app
+        self._masker = masker
+        self._harbor: Any = None
+
+    def __enter__(self) -> PortTarget:
+        from ocean_runtime.app import PortTarget
+        from ocean_runtime.config import load_spec, secrets
+
+        settings = self._app.settings
+        assert settings is not None and self._app.directory is not None
+        self._masker.add(secrets(settings, load_spec(self._app.directory)))
+        if settings.port.client_id and settings.port.client_secret:
+            out_console().print(f"⚓ Sailing to Port at [bold]{settings.port.base_url}[/bold]")
+            return PortTarget(settings.port.base_url, settings.port.client_id, settings.port.client_secret)
+        from ocean_harbor.server import HarborServer
+
+        db = self._app.directory / ".ocean" / "harbor.db"
+        db.parent.mkdir(parents=True, exist_ok=True)
+        self._harbor = HarborServer(db, port=0).start()
+        url = self._harbor.url
+        out_console().print(
+            f"⚓ No Port credentials (OCEAN__PORT__CLIENT_ID/SECRET): sailing into the local harbor\n"
+            f"   catalog: [bold link={url}]{url}[/bold link]  (data in {db})"
+        )
+        return PortTarget(url, self._harbor.client_id, self._harbor.client_secret, local=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._harbor is not None:
+            self._harbor.stop()
+            db = self._harbor.db_path
+            out_console().print(
+                f"The local catalog is kept in {db} — browse it with `ocean harbor --db {db}`"
+            )
+
+
+def port_target(app: OceanApp, masker: Any) -> _PortTargetContext:
+    return _PortTargetContext(app, masker)
+
+
+# -- once ---------------------------------------------------------------------------------
+
+
+def _run_once(app: OceanApp, target: PortTarget, resources: PortResources) -> ResyncReport:
+    import asyncio
+
+    from ocean_runtime.app import IntegrationRunner
+
+    view = _ProgressView(out_console())
+
+    async def once() -> ResyncReport:
+        async with IntegrationRunner(app, target, observer=view, resources=resources) as runner:
+            await runner.prepare()
+            _print_dock(runner)
+            return await runner.resync()
+
+    try:
+        report = asyncio.run(once())
+    finally:
+        view.close()
+    _print_summary(out_console(), report)
+    return report
+
+
+# -- listening ----------------------------------------------------------------------------
+
+
+def _run_service(app: OceanApp, target: PortTarget, resources: PortResources, port: int) -> None:
+    import asyncio
+    import signal
+
+    from ocean_runtime.app import IntegrationRunner
+    from ocean_runtime.app.service import bind_socket, serve
+
+    settings = app.settings
+    assert settings is not None
+    listener = settings.event_listener.type
+    if listener not in ("POLLING",):
+        out_console().print(
+            f"[yellow]Listener {listener} is not supported yet: resyncing at start-up"
+            f"{' and on schedule' if settings.scheduled_resync_interval else ''} only[/yellow]"
+        )
+
+    sock = bind_socket("0.0.0.0", port)
+    bound = sock.getsockname()[1]
+
+    async def service() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        view = _ProgressView(out_console())
+        async with IntegrationRunner(app, target, observer=view, resources=resources) as runner:
+            await runner.prepare()
+            _print_dock(runner)
+            out_console().print(
+                f"🌊 Listening ({listener}); health on http://127.0.0.1:{bound}/health — Ctrl-C to stop"
+            )
+            await serve(
+                runner,
+                sock=sock,
+                listener_type=listener,
+                poll_interval=settings.event_listener.interval,
+                schedule_minutes=settings.scheduled_resync_interval,
+                stop=stop,
+                on_report=lambda report: _print_summary(out_console(), report),
+            )
+        out_console().print("Stopped.")
+
+    try:
+        asyncio.run(service())
+    finally:
+        sock.close()
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+_CONSOLE: list[Console] = []
+
+
+def out_console() -> Console:
+    if not _CONSOLE:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+        if not console.is_terminal:
+            # Piped or captured: no terminal to measure; don't squeeze the tables into 80 columns.
+            console = Console(highlight=False, width=120)
+        _CONSOLE.append(console)
+    return _CONSOLE[0]
+
+
+class _ProgressView:
+    """Live per-kind progress (a table on a terminal, one line per finished kind otherwise)."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._live: Any = None
+        self._last_refresh = 0.0
+
+    def on_progress(self, event: ProgressEvent) -> None:
+        from ocean_runtime.sync import Phase
+
+        if not self._console.is_terminal:
+            if event.phase == Phase.KIND_FINISHED and event.kind is not None:
+                self._console.print(_kind_line(event.kind))
+            return
+        if event.phase == Phase.STARTED:
+            from rich.live import Live
+
+            self._live = Live(
+                _table(event.report), console=self._console, refresh_per_second=8, transient=True
+            )
+            self._live.start()
+        elif self._live is not None:
+            self._live.update(_table(event.report))
+            if event.phase == Phase.FINISHED:
+                self.close()
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+def _kind_line(kind: KindReport) -> str:
+    mark = "✓" if kind.status == "completed" else "✗"
+    return (
+        f"{mark} {kind.label}: {kind.raw} raw, {kind.upserted} upserted, {kind.unchanged} unchanged, "
+        f"{kind.failed} failed, {kind.filtered} filtered"
+    )
+
+
+_COUNTERS = ("raw", "upserted", "unchanged", "failed", "filtered", "deleted")
+_STATUS_STYLE = {"completed": "green", "failed": "red", "running": "cyan", "aborted": "red", "pending": "dim"}
+
+
+def _table(report: ResyncReport, *, totals: bool = False) -> Table:
+    from rich.table import Table
+
+    table = Table(title="Resync", title_justify="left")
+    table.add_column("kind")
+    table.add_column("blueprint")
+    for counter in _COUNTERS:
+        table.add_column(counter, justify="right")
+    table.add_column("status")
+    for kind in report.kinds:
+        style = _STATUS_STYLE.get(kind.status.value, "")
+        table.add_row(
+            kind.kind,
+            kind.blueprint or "",
+            *(str(getattr(kind, c)) for c in _COUNTERS),
+            f"[{style}]{kind.status.value}[/{style}]",
+        )
+    if totals:
+        table.add_section()
+        style = "green" if report.ok else "red"
+        table.add_row(
+            "[bold]total[/bold]",
+            "",
+            *(f"[bold]{report.total(c)}[/bold]" for c in _COUNTERS),
+            f"[{style}]{report.status.value}[/{style}]",
+        )
+    return table
+
+
+def _print_summary(console: Console, report: ResyncReport) -> None:
+    from ocean_runtime.sync import Status
+
+    console.print(_table(report, totals=True))
+    reconcile = report.reconcile
+    if reconcile.status == Status.COMPLETED:
+        protected = f", kept {reconcile.protected} relation targets" if reconcile.protected else ""
+        console.print(
+            f"Reconcile: deleted {reconcile.deleted} stale of {reconcile.owned} owned entities{protected}"
+        )
+    elif reconcile.reason:
+        console.print(f"Reconcile {reconcile.status.value}: {reconcile.reason}")
+    for kind in report.kinds:
+        if kind.misconfigured:
+            fields = ", ".join(f"{path} ({expr})" for path, expr in sorted(kind.misconfigured.items()))
+            console.print(f"[yellow]{kind.label}: no valid value for {fields}[/yellow]")
+    for reason in report.reasons():
+        console.print(f"[red]✗ {reason}[/red]")
+    console.print(f"Finished in {report.duration:.1f} s — catalog at {report.catalog_url}")
+
+
+def _print_dock(runner: Any) -> None:
+    dock = runner.dock_report
+    if dock is None:
+        return
+    console = out_console()
+    if dock.created_integration:
+        console.print(f"Created integration '{runner.port.identity.integration_identifier}'")
+    if dock.created_blueprints:
+        console.print(f"Created blueprints: {', '.join(dock.created_blueprints)}")
+    if dock.pushed_mapping:
+        console.print("Updated the integration's mapping from the local port-app-config")
+    for warning in dock.warnings:
+        console.print(f"[yellow]warning: {warning}[/yellow]")
+
+
+# -- logging ------------------------------------------------------------------------------
+
+
+def configure_logging(level: str) -> Any:
+    """Rich log handler on stderr at ``level``; returns the filter that masks secrets."""
+    import logging
+
+    from rich.console import Console
+    from rich.logging import RichHandler
+
+    class SecretMasker(logging.Filter):
+        """Replaces every known secret in a log message by ``[REDACTED]``."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.secrets: list[str] = []
+
+        def add(self, values: list[str]) -> None:
+            self.secrets = sorted({*self.secrets, *values}, key=len, reverse=True)
+
+        def filter(self, record: logging.LogRecord) -> bool:
+            if self.secrets:
+                message = record.getMessage()
+                for secret in self.secrets:
+                    message = message.replace(secret, "[REDACTED]")
+                record.msg, record.args = message, None
+            return True
+
+    masker = SecretMasker()
+    handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=False)
+    handler.addFilter(masker)
+    handler._ocean_cli = True  # type: ignore[attr-defined]
+    root = logging.getLogger()
+    # Replace only a handler a previous command installed (tests run several in one process).
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "_ocean_cli", False)] + [handler]
+    root.setLevel(level)
+    # httpx logs every request at INFO: too chatty unless debugging.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+    return masker

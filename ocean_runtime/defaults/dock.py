@@ -1,0 +1,220 @@
+"""Docking: make Port hold the integration and the resources it ships with.
+
+Run by ``ocean sail`` (unless ``initialize_port_resources`` is false) and ``ocean defaults dock``:
+
+1. create the integration when Port does not know it — its config is the default
+   port-app-config — or patch the fields that changed (type, version, listener);
+2. give it the default mapping when its config is empty (and, for the local harbor, whenever
+   the file changed: there the file is the source of truth);
+3. once per integration (``arePortResourcesInitialized``): create the blueprints that do not
+   exist, in three stages (bare, + relations, full) so blueprints may point at each other —
+   rolling back the ones created if any stage fails — then actions, scorecards and pages
+   (their failures are reported, not fatal).
+
+Unlike the reference, a failed blueprint creation leaves ``arePortResourcesInitialized`` unset,
+so the next run tries again instead of silently never creating them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ocean_runtime.errors import PortAPIError, UserInputError
+
+from .ordering import blueprint_stages, dependency_order
+from .resources import PortResources
+
+if TYPE_CHECKING:
+    from ocean_runtime.port import PortClient
+
+logger = logging.getLogger(__name__)
+
+# Integration fields the reference keeps in step with the running code.
+TRACKED_FIELDS = (
+    "installationAppType",
+    "version",
+    "changelogDestination",
+    "actionsProcessingEnabled",
+    "incrementalSyncEnabled",
+)
+
+
+@dataclass
+class DockReport:
+    """What docking did.
+
+    Attributes:
+        created_integration: the integration was created.
+        patched_fields: integration fields updated.
+        pushed_mapping: the default port-app-config was written to the integration.
+        created_blueprints: blueprints created.
+        existing_blueprints: blueprints left alone because they existed.
+        created_documents: actions/scorecards/pages created (``kind:identifier``).
+        warnings: non-fatal failures (an action Port refused…).
+        initialized: resources were initialised in this run.
+    """
+
+    created_integration: bool = False
+    patched_fields: list[str] = field(default_factory=list)
+    pushed_mapping: bool = False
+    created_blueprints: list[str] = field(default_factory=list)
+    existing_blueprints: list[str] = field(default_factory=list)
+    created_documents: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    initialized: bool = False
+
+
+async def dock(
+    port: PortClient,
+    resources: PortResources,
+    *,
+    initialize_resources: bool = True,
+    push_mapping: bool = False,
+    changelog_destination: dict[str, Any] | None = None,
+    always: bool = False,
+) -> DockReport:
+    """Create/update the integration and its default resources in Port.
+
+    Args:
+        port: an open client for this integration.
+        resources: the integration's ``.port/resources``.
+        initialize_resources: create blueprints, actions, scorecards and pages.
+        push_mapping: replace the integration's mapping with the default one when they differ
+            (the local harbor); otherwise only an empty mapping is filled.
+        changelog_destination: how Port notifies the listener (``{}`` for polling/once).
+        always: create missing resources even when the integration says they were
+            initialised (``ocean defaults dock`` after a ``clean``).
+
+    Raises:
+        UserInputError: Port refused a default blueprint (all created ones are rolled back).
+        AbortRunError: Port is unreachable or refuses the credentials.
+    """
+    report = DockReport()
+    wanted = _tracked_values(port, changelog_destination or {})
+    mapping = resources.port_app_config.to_request() if resources.port_app_config else None
+    integration = await port.get_integration()
+    if integration is None:
+        integration = await port.create_integration(
+            {
+                "installationId": port.identity.integration_identifier,
+                **wanted,
+                "config": mapping or {},
+                "createPortResourcesOrigin": "Default",
+            }
+        )
+        report.created_integration = True
+    else:
+        changed = {key: value for key, value in wanted.items() if integration.get(key) != value}
+        if changed:
+            integration = await port.patch_integration({**changed, "version": wanted["version"]})
+            report.patched_fields = sorted(changed)
+    current = integration.get("config")
+    if mapping and (not current or (push_mapping and current != mapping)):
+        await port.patch_integration_config(mapping)
+        report.pushed_mapping = not report.created_integration
+    if not initialize_resources:
+        logger.info("Resources initialisation is disabled (initialize_port_resources=false)")
+        return report
+    if integration.get("arePortResourcesInitialized") and not always:
+        return report
+    await _create_blueprints(port, resources, report)
+    await _create_documents(port, resources, report)
+    await port.patch_integration({"arePortResourcesInitialized": True, "version": wanted["version"]})
+    report.initialized = True
+    return report
+
+
+def _tracked_values(port: PortClient, changelog_destination: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "installationAppType": port.identity.integration_type,
+        "version": port.identity.integration_version,
+        "changelogDestination": changelog_destination,
+        "actionsProcessingEnabled": False,
+        "incrementalSyncEnabled": False,
+    }
+
+
+async def _create_blueprints(port: PortClient, resources: PortResources, report: DockReport) -> None:
+    missing: list[dict[str, Any]] = []
+    for blueprint in resources.blueprints:
+        if await port.get_blueprint(blueprint["identifier"]) is None:
+            missing.append(blueprint)
+        else:
+            report.existing_blueprints.append(blueprint["identifier"])
+    if not missing:
+        return
+    ordered = dependency_order(missing)
+    created: list[str] = []
+    stage_name, current = "create", ordered[0]["identifier"]
+    try:
+        for stage_name, bodies in blueprint_stages(ordered):
+            for body in bodies:
+                current = body["identifier"]
+                if stage_name == "create":
+                    if await _create_blueprint(port, body):
+                        created.append(current)
+                    else:
+                        report.existing_blueprints.append(current)
+                elif current in created:
+                    await port.patch_blueprint(current, body)
+    except PortAPIError as exc:
+        await _rollback(port, created)
+        raise UserInputError(
+            f"Port refused blueprint '{current}' ({stage_name} stage): {exc}; "
+            f"rolled back the {len(created)} blueprint(s) created in this run",
+            file=_blueprints_file(resources),
+            location=f"[identifier={current}]",
+            fix="fix that blueprint and run `ocean defaults dock DIR` again",
+        ) from None
+    report.created_blueprints = created
+
+
+async def _create_blueprint(port: PortClient, body: dict[str, Any]) -> bool:
+    """Create a bare blueprint; False when it appeared meanwhile (another integration docking)."""
+    try:
+        await port.create_blueprint(body)
+    except PortAPIError as exc:
+        if exc.status == 409:
+            return False
+        raise
+    return True
+
+
+async def _rollback(port: PortClient, created: list[str]) -> None:
+    for identifier in reversed(created):
+        try:
+            await port.delete_blueprint(identifier)
+        except PortAPIError as exc:
+            logger.warning("Could not roll back blueprint %s: %s", identifier, exc)
+
+
+async def _create_documents(port: PortClient, resources: PortResources, report: DockReport) -> None:
+    for action in resources.actions:
+        await _best_effort(report, f"action:{action.get('identifier')}", port.create_action(action))
+    for group in resources.scorecards:
+        for scorecard in group.get("data") or []:
+            label = f"scorecard:{group['blueprint']}/{scorecard.get('identifier')}"
+            await _best_effort(report, label, port.create_scorecard(group["blueprint"], scorecard))
+    for page in resources.pages:
+        await _best_effort(
+            report, f"page:{page.get('identifier') or page.get('title')}", port.create_page(page)
+        )
+
+
+async def _best_effort(report: DockReport, label: str, call: Any) -> None:
+    try:
+        await call
+    except PortAPIError as exc:
+        report.warnings.append(f"{label}: {exc}")
+        logger.warning("Could not create %s: %s", label, exc)
+    else:
+        report.created_documents.append(label)
+
+
+def _blueprints_file(resources: PortResources) -> str:
+    if resources.directory is None:
+        return "blueprints.json"
+    matches = sorted(resources.directory.glob("blueprints.*"))
+    return str(matches[0]) if matches else str(resources.directory / "blueprints.json")

@@ -1,0 +1,91 @@
+"""Deciding which mapped entities Port already holds unchanged ("diff before upsert").
+
+Before a batch is upserted, the entities this integration owns with the batch's identifiers
+are fetched with only the fields the mapping produces (``include``), and the identical ones are
+not sent again. On a second resync of an unchanged organisation that turns thousands of writes
+into a few searches — and Port's ``updatedAt`` keeps meaning "changed".
+
+Equality follows the reference (title, team, properties and relations; a ``null`` on one side
+equals a missing key on the other) and also compares ``icon``, which the reference forgets (an
+icon-only change would never reach Port there).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SEARCH_CHUNK = 50
+TOP_LEVEL_FIELDS = ("title", "icon", "team")
+
+
+def uses_search_query(entity: dict[str, Any]) -> bool:
+    """True when the identifier, team or a relation is a search query Port resolves itself."""
+    if isinstance(entity.get("identifier"), dict) or isinstance(entity.get("team"), dict):
+        return True
+    relations = entity.get("relations")
+    return isinstance(relations, dict) and any(isinstance(value, dict) for value in relations.values())
+
+
+def include_fields(entities: list[dict[str, Any]]) -> list[str]:
+    """The ``include`` list that fetches exactly what ``entities`` would write."""
+    fields = ["blueprint", "identifier"]
+    seen: set[str] = set(fields)
+    for entity in entities:
+        for key in TOP_LEVEL_FIELDS:
+            if key in entity and key not in seen:
+                seen.add(key)
+                fields.append(key)
+        for section in ("properties", "relations"):
+            for name in entity.get(section) or {}:
+                field = f"{section}.{name}"
+                if field not in seen:
+                    seen.add(field)
+                    fields.append(field)
+    return fields
+
+
+def identifiers_query(blueprint: str, identifiers: list[str]) -> dict[str, Any]:
+    """A search for the given identifiers of one blueprint (the client adds ownership rules)."""
+    return {
+        "combinator": "and",
+        "rules": [
+            {"property": "$identifier", "operator": "in", "value": identifiers},
+            {"property": "$blueprint", "operator": "=", "value": blueprint},
+        ],
+    }
+
+
+def is_unchanged(current: dict[str, Any], mapped: dict[str, Any]) -> bool:
+    """True when writing ``mapped`` would not change ``current`` (Port's copy)."""
+    for key in TOP_LEVEL_FIELDS:
+        if key not in mapped:
+            continue
+        if key == "team":
+            if _team(current.get(key)) != _team(mapped.get(key)):
+                return False
+        elif not _same(current.get(key), mapped.get(key)):
+            return False
+    for section in ("properties", "relations"):
+        wanted = mapped.get(section) or {}
+        held = current.get(section) or {}
+        if any(not _same(held.get(name), value) for name, value in wanted.items()):
+            return False
+    return True
+
+
+def _team(value: Any) -> list[str] | None:
+    if value is None or value == []:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return sorted(str(item) for item in value)
+    return [json.dumps(value, sort_keys=True)]
+
+
+def _same(left: Any, right: Any) -> bool:
+    if left is None or right is None:
+        return left is None and right is None
+    # JSON text, not ==: True == 1 and 1 == 1.0 in Python, but not to Port's schema.
+    return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)

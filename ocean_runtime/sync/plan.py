@@ -1,0 +1,125 @@
+"""Preparing a resync before anything is written: fetch, parse and compile the mapping.
+
+Every resource is compiled first and every literal blueprint is checked to exist, so a JQ
+syntax error or a mapping naming an unknown blueprint ends the run with one ``UserInputError``
+listing every problem — before the resync is even marked running, and with nothing written to
+the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ocean_runtime.errors import AbortRunError, UserInputError
+
+from .handlers import ResyncHandler
+from .reconcile import BlueprintCache
+from .report import KindReport
+from .resource import ResourceJob
+
+if TYPE_CHECKING:
+    from ocean_runtime.mapping import PortAppConfig
+    from ocean_runtime.port import PortClient
+
+HandlersFor = Callable[[str], list[ResyncHandler]]
+
+
+@dataclass
+class ResyncPlan:
+    """A parsed and compiled port-app-config, ready to run.
+
+    Attributes:
+        config: the port-app-config (the integration's class).
+        jobs: one job per resource, in config order.
+        source: where the mapping came from, for messages.
+    """
+
+    config: PortAppConfig
+    jobs: list[ResourceJob]
+    source: str
+
+
+async def fetch_port_app_config(
+    port: PortClient, config_class: type[PortAppConfig], *, source: str
+) -> PortAppConfig:
+    """The integration's port-app-config as Port holds it, parsed with ``config_class``.
+
+    Raises:
+        AbortRunError: Port does not know the integration.
+        UserInputError: the integration has no mapping, or it does not parse.
+    """
+    from ocean_runtime.mapping import parse_port_app_config
+
+    integration = await port.get_integration()
+    if integration is None:
+        raise AbortRunError(
+            f"Port has no integration '{port.identity.integration_identifier}' — "
+            "run `ocean defaults dock DIR` (or `ocean sail`, which creates it) first"
+        )
+    config = integration.get("config")
+    if not isinstance(config, dict) or not config.get("resources"):
+        raise UserInputError(
+            "the integration's port-app-config has no resources, so there is nothing to sync",
+            file=source,
+            fix="add resources to .port/resources/port-app-config.yml, or edit the mapping in Port",
+        )
+    return parse_port_app_config(config, config_class=config_class, source=source)
+
+
+def compile_plan(config: PortAppConfig, handlers_for: HandlersFor, *, source: str) -> ResyncPlan:
+    """Compile every resource; all JQ errors of all resources become one ``UserInputError``."""
+    from ocean_runtime.mapping import compile_resource
+
+    jobs: list[ResourceJob] = []
+    problems: list[UserInputError] = []
+    for index, resource in enumerate(config.resources):
+        try:
+            mapper = compile_resource(resource, index=index, source=source)
+        except UserInputError as exc:
+            problems.append(exc)
+            continue
+        report = KindReport(kind=resource.kind, index=index, blueprint=mapper.blueprint_literal)
+        jobs.append(ResourceJob(resource, index, mapper, handlers_for(resource.kind), report))
+    _raise_all(problems, source)
+    return ResyncPlan(config, jobs, source)
+
+
+async def check_blueprints(plan: ResyncPlan, blueprints: BlueprintCache) -> None:
+    """Every blueprint a mapping names literally must exist in Port.
+
+    Raises:
+        UserInputError: naming each resource whose blueprint is missing.
+    """
+    problems: list[UserInputError] = []
+    for job in plan.jobs:
+        blueprint = job.mapper.blueprint_literal
+        if blueprint and await blueprints.get(blueprint) is None:
+            problems.append(
+                UserInputError(
+                    f"blueprint '{blueprint}' does not exist in Port",
+                    file=plan.source,
+                    location=f"resources[{job.index}].port.entity.mappings.blueprint",
+                    fix=(
+                        "fix the blueprint name, or add the blueprint to .port/resources/blueprints.json "
+                        "and run `ocean defaults dock DIR`"
+                    ),
+                )
+            )
+    _raise_all(problems, plan.source)
+
+
+def _raise_all(problems: list[UserInputError], source: str) -> None:
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        details = "; ".join(_without_file(problem, source) for problem in problems)
+        raise UserInputError(f"{len(problems)} problems: {details}", file=source)
+
+
+def _without_file(problem: UserInputError, source: str) -> str:
+    """The problem's text without the leading ``source: `` (the combined error names it once)."""
+    text = problem.render()
+    prefix = f"{source}: "
+    return text[len(prefix) :] if text.startswith(prefix) else text

@@ -1,0 +1,144 @@
+"""Reconcile: delete the entities this integration owns but the resync no longer produced.
+
+Only called after every kind succeeded. Guarded three ways:
+
+- ownership: only entities whose ``$datasource`` is this integration's (Port lists them), and
+  only those not written since the resync started (``before``), so a concurrent live write is
+  never taken for stale;
+- the threshold: nothing is deleted when ``stale / owned > entityDeletionThreshold`` — a
+  half-empty answer from a 3rd-party API must not empty the catalog;
+- relation targets: with ``createMissingRelatedEntities``, a stale entity that a kept entity
+  points at is kept (Port may have created it as a placeholder for that relation).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ocean_runtime.errors import PortAPIError
+
+from .produced import ProducedSet
+from .report import KindReport, ReconcileReport, Status
+
+if TYPE_CHECKING:
+    from ocean_runtime.port import PortClient
+
+logger = logging.getLogger(__name__)
+
+
+class BlueprintCache:
+    """Blueprints fetched once per resync (existence checks, relation targets)."""
+
+    def __init__(self, port: PortClient) -> None:
+        self._port = port
+        self._cache: dict[str, dict[str, object] | None] = {}
+
+    async def get(self, identifier: str) -> dict[str, object] | None:
+        """The blueprint, or None when Port has no such blueprint."""
+        if identifier not in self._cache:
+            self._cache[identifier] = await self._port.get_blueprint(identifier)
+        return self._cache[identifier]
+
+
+async def reconcile(
+    port: PortClient,
+    produced: ProducedSet,
+    *,
+    started_at: datetime,
+    threshold: float,
+    delete_dependents: bool,
+    protect_relation_targets: bool,
+    blueprints: BlueprintCache,
+    report: ReconcileReport,
+    kinds: list[KindReport],
+    event_params: Mapping[str, str] | None = None,
+) -> None:
+    """Delete stale owned entities; the outcome is written to ``report``.
+
+    Raises:
+        AbortRunError: Port could not list the owned entities (nothing was deleted).
+    """
+    report.threshold = threshold
+    report.status = Status.RUNNING
+    stale: dict[str, set[str]] = defaultdict(set)
+    async for page in port.iter_owned_entities(before=started_at):
+        for entity in page:
+            blueprint, identifier = entity.get("blueprint"), entity.get("identifier")
+            if not isinstance(blueprint, str) or not isinstance(identifier, str):
+                continue
+            report.owned += 1
+            if (blueprint, identifier) not in produced:
+                stale[blueprint].add(identifier)
+    report.stale = sum(len(ids) for ids in stale.values())
+    if not report.stale:
+        report.status = Status.COMPLETED
+        return
+    if report.stale / report.owned > threshold:
+        report.status = Status.SKIPPED
+        report.reason = (
+            f"would delete {report.stale} of {report.owned} owned entities "
+            f"({report.stale / report.owned:.0%}), more than entityDeletionThreshold "
+            f"{threshold:g} allows — nothing deleted"
+        )
+        logger.warning("Reconcile skipped: %s", report.reason)
+        return
+    if protect_relation_targets:
+        report.protected = await _protect_targets(stale, produced, blueprints)
+    await _delete(port, stale, delete_dependents, report, kinds, event_params)
+
+
+async def _protect_targets(
+    stale: dict[str, set[str]], produced: ProducedSet, blueprints: BlueprintCache
+) -> int:
+    """Drop from ``stale`` the entities kept entities point at; returns how many."""
+    protected = 0
+    for source, relation in produced.relation_sources():
+        targets = produced.targets_of(source, relation)
+        blueprint = await blueprints.get(source)
+        relations = blueprint.get("relations") if blueprint else None
+        definition = relations.get(relation) if isinstance(relations, dict) else None
+        target = definition.get("target") if isinstance(definition, dict) else None
+        # Unknown target blueprint: protect the identifier in every blueprint (safe side).
+        candidates = [target] if isinstance(target, str) else list(stale)
+        for candidate in candidates:
+            kept = stale.get(candidate, set()) & targets
+            if kept:
+                stale[candidate] -= kept
+                protected += len(kept)
+    return protected
+
+
+async def _delete(
+    port: PortClient,
+    stale: dict[str, set[str]],
+    delete_dependents: bool,
+    report: ReconcileReport,
+    kinds: list[KindReport],
+    event_params: Mapping[str, str] | None,
+) -> None:
+    failures: list[str] = []
+    for blueprint, identifiers in stale.items():
+        if not identifiers:
+            continue
+        try:
+            deleted = await port.delete_entities(
+                blueprint, sorted(identifiers), delete_dependents=delete_dependents, event_params=event_params
+            )
+        except PortAPIError as exc:
+            failures.append(f"{blueprint}: {exc}")
+            continue
+        report.deleted += len(deleted)
+        owner = next((kind for kind in kinds if kind.blueprint == blueprint), None)
+        if owner is not None:
+            owner.deleted += len(deleted)
+        if len(deleted) < len(identifiers):
+            failures.append(f"{blueprint}: Port deleted {len(deleted)} of {len(identifiers)} stale entities")
+    if failures:
+        report.status = Status.FAILED
+        report.reason = "; ".join(failures)
+    else:
+        report.status = Status.COMPLETED

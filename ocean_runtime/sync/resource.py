@@ -1,0 +1,160 @@
+"""One resource of the port-app-config, streamed: extract → map → write, overlapped.
+
+Three kinds of tasks connected by bounded queues:
+
+    handlers ──raw batches──► mapper (in a worker thread) ──entities──► writers (×2) ──► Port
+
+While Port answers one batch, the next is being mapped and the handler fetches the one after;
+the queues hold at most a few batches, so memory does not grow with the organisation. The
+handlers run inside the resource's event scope (``event.resource_config``).
+
+Failures are *kind* failures, recorded on the ``KindReport``: a handler that raised, items whose
+mapping raised, entities Port refused. Only ``AbortRunError`` (Port unreachable, credentials
+refused) and cancellation stop the whole resync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ocean_runtime.context import EventScope, event_scope
+from ocean_runtime.errors import AbortRunError
+
+from .handlers import ResyncHandler, run_handlers
+from .produced import ProducedSet
+from .report import KindReport, Status
+from .user_code import describe_exception
+from .writer import EntityWriter, WriteOptions
+
+if TYPE_CHECKING:
+    from ocean_runtime.mapping import MappingResult, ResourceConfig, ResourceMapper
+    from ocean_runtime.port import PortClient
+
+logger = logging.getLogger(__name__)
+
+QUEUE_DEPTH = 4
+WRITERS = 2
+EXAMPLES_PER_KIND = 5
+_DONE: Any = object()
+
+
+@dataclass
+class ResourceJob:
+    """Everything needed to sync one resource.
+
+    Attributes:
+        resource: the resource config (the integration's own class).
+        index: its position in ``resources``.
+        mapper: the compiled mapping.
+        handlers: the handlers for its kind.
+        report: where its counts go.
+    """
+
+    resource: ResourceConfig
+    index: int
+    mapper: ResourceMapper
+    handlers: list[ResyncHandler]
+    report: KindReport
+
+
+@dataclass
+class _MappingTally:
+    """Mapping errors of a resource: a count and the first one (memory stays flat)."""
+
+    count: int = 0
+    first: str | None = None
+
+
+async def sync_resource(
+    job: ResourceJob,
+    *,
+    port: PortClient,
+    options: WriteOptions,
+    produced: ProducedSet,
+    scope: EventScope,
+    notify: Callable[[], None],
+    directory: Path | None = None,
+    send_examples: bool = False,
+) -> None:
+    """Run one resource to the end; its outcome is on ``job.report``.
+
+    Raises:
+        AbortRunError: Port can no longer be used; the resync must stop.
+    """
+    report = job.report
+    report.status = Status.RUNNING
+    started = time.monotonic()
+    writer = EntityWriter(port, options, produced, report)
+    tally = _MappingTally()
+    raw_queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_DEPTH)
+    entity_queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_DEPTH)
+
+    async def extract() -> None:
+        with event_scope(dataclasses.replace(scope, resource_config=job.resource)):
+            await run_handlers(job.handlers, report.kind, raw_queue.put, report, directory=directory)
+        await raw_queue.put(_DONE)
+
+    async def transform() -> None:
+        examples_sent = not send_examples
+        while (batch := await raw_queue.get()) is not _DONE:
+            if not examples_sent:
+                examples_sent = True
+                await port.send_kind_examples(report.kind, batch[:EXAMPLES_PER_KIND])
+            result = await asyncio.to_thread(job.mapper.map_raw, batch)
+            _account(report, tally, result)
+            notify()
+            if result.entities:
+                await entity_queue.put(result.entities)
+        for _ in range(WRITERS):
+            await entity_queue.put(_DONE)
+
+    async def write() -> None:
+        while (entities := await entity_queue.get()) is not _DONE:
+            await writer.write(entities)
+            notify()
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(extract())
+            group.create_task(transform())
+            for _ in range(WRITERS):
+                group.create_task(write())
+    except* AbortRunError as errors:
+        raise errors.exceptions[0] from None
+    except* Exception as errors:
+        # A bug or an unexpected failure inside the pipeline: this kind failed, the run goes on.
+        for error in errors.exceptions:
+            logger.error("Syncing %s failed", report.kind, exc_info=error)
+            report.fail(f"unexpected error: {describe_exception(error, directory)}")
+    finally:
+        report.duration = time.monotonic() - started
+    _finish(report, tally, writer)
+
+
+def _account(report: KindReport, tally: _MappingTally, result: MappingResult) -> None:
+    report.raw += result.raw_count
+    report.filtered += result.filtered
+    report.skipped += result.skipped
+    report.misconfigured.update(result.misconfigured)
+    if result.errors:
+        report.failed += len(result.errors)
+        tally.count += len(result.errors)
+        if tally.first is None:
+            tally.first = f"item #{result.errors[0].index}: {result.errors[0].message}"
+
+
+def _finish(report: KindReport, tally: _MappingTally, writer: EntityWriter) -> None:
+    if tally.count:
+        report.fail(f"{tally.count} item(s) could not be mapped (first: {tally.first})")
+    refusals = writer.refusal_summary()
+    if refusals:
+        report.fail(refusals)
+    if report.status == Status.RUNNING:
+        report.status = Status.COMPLETED

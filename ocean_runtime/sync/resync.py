@@ -1,0 +1,241 @@
+"""A full resync, the one way through the code for every trigger (once, polling, schedule).
+
+    fetch + parse + compile the mapping (all problems → one UserInputError, nothing written)
+    → resync-state "running" → each resource in config order (streamed, see resource.py)
+    → reconcile, only if every kind succeeded → resync-state completed | failed
+    → mapping problems to Port's log ingest
+
+The outcome is a ``ResyncReport``; progress goes to a ``ProgressObserver``. User-input errors
+found before the run starts are raised; anything after that ends up in the report (a failed
+kind, Port going away mid-run), so a long-running listener keeps going.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ocean_runtime.context import EventScope
+from ocean_runtime.errors import AbortRunError, PortAPIError
+
+from .plan import HandlersFor, ResyncPlan, check_blueprints, compile_plan, fetch_port_app_config
+from .problems import ship_problems
+from .produced import ProducedSet
+from .reconcile import BlueprintCache, reconcile
+from .report import KindReport, NullObserver, Phase, ProgressEvent, ProgressObserver, ResyncReport, Status
+from .resource import sync_resource
+from .writer import WriteOptions
+
+if TYPE_CHECKING:
+    from ocean_runtime.mapping import PortAppConfig
+    from ocean_runtime.port import PortClient
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONFIG_SOURCE = "port-app-config (the integration's mapping in Port)"
+
+
+@dataclass(frozen=True)
+class ResyncOptions:
+    """Knobs of a resync that do not come from the port-app-config.
+
+    Attributes:
+        config_source: how to name the mapping in messages (a file path when it is the local one).
+        directory: the integration folder, to point errors at the user's code.
+        send_examples: send a few raw items per kind to Port (``OCEAN__SEND_RAW_DATA_EXAMPLES``).
+        interval_minutes: the scheduled resync interval, reported as ``nextResync``.
+        catalog_url: where the catalog can be browsed, copied into the report.
+    """
+
+    config_source: str = DEFAULT_CONFIG_SOURCE
+    directory: Path | None = None
+    send_examples: bool = True
+    interval_minutes: int | None = None
+    catalog_url: str | None = None
+
+
+async def run_resync(
+    port: PortClient,
+    handlers_for: HandlersFor,
+    *,
+    config_class: type[PortAppConfig],
+    options: ResyncOptions | None = None,
+    observer: ProgressObserver | None = None,
+) -> ResyncReport:
+    """Run one full resync and return its report.
+
+    Args:
+        port: an open Port client for this integration.
+        handlers_for: the resync handlers of a kind (``OceanApp.handlers_for``).
+        config_class: the integration's ``PortAppConfig`` class.
+        options: see ``ResyncOptions``.
+        observer: receives progress events.
+
+    Raises:
+        UserInputError: the mapping does not parse or compile, or names an unknown blueprint.
+        AbortRunError: Port is unreachable or refuses the credentials before the run starts.
+    """
+    options = options or ResyncOptions()
+    observer = observer or NullObserver()
+    blueprints = BlueprintCache(port)
+    config = await fetch_port_app_config(port, config_class, source=options.config_source)
+    plan = compile_plan(config, handlers_for, source=options.config_source)
+    await check_blueprints(plan, blueprints)
+
+    report = ResyncReport(
+        kinds=[job.report for job in plan.jobs],
+        started_at=datetime.now(UTC),
+        catalog_url=options.catalog_url,
+    )
+    started = time.monotonic()
+    await _set_state(port, _running_state(report, options.interval_minutes))
+    observer.on_progress(ProgressEvent(Phase.STARTED, report))
+    try:
+        await _run(port, plan, report, blueprints, options, observer)
+    except asyncio.CancelledError:
+        report.status = Status.ABORTED
+        report.errors.append("the resync was interrupted")
+        await asyncio.shield(_set_state(port, _final_state(report, options.interval_minutes), final=True))
+        raise
+    finally:
+        report.duration = time.monotonic() - started
+    await _set_state(port, _final_state(report, options.interval_minutes), final=True)
+    await ship_problems(port, report)
+    observer.on_progress(ProgressEvent(Phase.FINISHED, report))
+    return report
+
+
+async def _run(
+    port: PortClient,
+    plan: ResyncPlan,
+    report: ResyncReport,
+    blueprints: BlueprintCache,
+    options: ResyncOptions,
+    observer: ProgressObserver,
+) -> None:
+    config = plan.config
+    event_params = {"event_type": "resync", "resync_id": str(uuid.uuid4())}
+    write_options = WriteOptions(
+        merge=config.enable_merge_entity,
+        create_missing_related_entities=config.create_missing_related_entities,
+        event_params=event_params,
+    )
+    produced = ProducedSet()
+    scope = EventScope("resync", config)
+    try:
+        for job in plan.jobs:
+            kind = job.report
+            observer.on_progress(ProgressEvent(Phase.KIND_STARTED, report, kind))
+
+            def notify(kind: KindReport = kind) -> None:
+                observer.on_progress(ProgressEvent(Phase.BATCH, report, kind))
+
+            await sync_resource(
+                job,
+                port=port,
+                options=write_options,
+                produced=produced,
+                scope=scope,
+                notify=notify,
+                directory=options.directory,
+                send_examples=options.send_examples,
+            )
+            observer.on_progress(ProgressEvent(Phase.KIND_FINISHED, report, job.report))
+        await _reconcile(port, produced, report, config, blueprints, event_params, observer)
+    except AbortRunError as exc:
+        report.errors.append(str(exc))
+        for kind in report.kinds:
+            if kind.status in (Status.PENDING, Status.RUNNING):
+                kind.status = Status.ABORTED
+        report.reconcile.status = Status.SKIPPED
+        report.reconcile.reason = "the resync stopped early — nothing deleted"
+    report.status = _overall(report)
+
+
+async def _reconcile(
+    port: PortClient,
+    produced: ProducedSet,
+    report: ResyncReport,
+    config: PortAppConfig,
+    blueprints: BlueprintCache,
+    event_params: dict[str, str],
+    observer: ProgressObserver,
+) -> None:
+    failed = report.failed_kinds
+    if failed:
+        names = ", ".join(kind.kind for kind in failed)
+        report.reconcile.status = Status.SKIPPED
+        report.reconcile.reason = f"{len(failed)} kind(s) failed ({names}) — nothing deleted"
+        return
+    observer.on_progress(ProgressEvent(Phase.RECONCILE, report))
+    try:
+        await reconcile(
+            port,
+            produced,
+            started_at=report.started_at or datetime.now(UTC),
+            threshold=config.entity_deletion_threshold,
+            delete_dependents=config.delete_dependent_entities,
+            protect_relation_targets=config.create_missing_related_entities,
+            blueprints=blueprints,
+            report=report.reconcile,
+            kinds=report.kinds,
+            event_params=event_params,
+        )
+    except PortAPIError as exc:
+        report.reconcile.status = Status.FAILED
+        report.reconcile.reason = f"could not list the owned entities: {exc} — nothing deleted"
+    observer.on_progress(ProgressEvent(Phase.RECONCILE, report))
+
+
+def _overall(report: ResyncReport) -> Status:
+    if report.errors or report.failed_kinds or report.reconcile.status == Status.FAILED:
+        return Status.FAILED
+    return Status.COMPLETED
+
+
+def _next_resync(interval_minutes: int | None) -> str | None:
+    if not interval_minutes:
+        return None
+    return (datetime.now(UTC) + timedelta(minutes=interval_minutes)).isoformat()
+
+
+def _running_state(report: ResyncReport, interval_minutes: int | None) -> dict[str, Any]:
+    started = report.started_at or datetime.now(UTC)
+    return {
+        "status": Status.RUNNING.value,
+        "lastResyncStart": started.isoformat(),
+        "lastResyncEnd": None,
+        "nextResync": _next_resync(interval_minutes),
+        "intervalInMinuets": interval_minutes,  # sic: Port's spelling
+    }
+
+
+def _final_state(report: ResyncReport, interval_minutes: int | None) -> dict[str, Any]:
+    return {
+        "status": report.status.value,
+        "lastResyncEnd": datetime.now(UTC).isoformat(),
+        "nextResync": _next_resync(interval_minutes),
+        "intervalInMinuets": interval_minutes,
+    }
+
+
+async def _set_state(port: PortClient, state: dict[str, Any], *, final: bool = False) -> None:
+    """Report the resync state; Port refusing it is logged, not fatal (as the reference).
+
+    For the final state even an unreachable Port is only logged: the run is over, and its
+    report must reach the caller.
+    """
+    try:
+        await port.update_resync_state(state)
+    except PortAPIError as exc:
+        logger.warning("Port refused the resync state %s: %s", state["status"], exc)
+    except AbortRunError as exc:
+        if not final:
+            raise
+        logger.warning("Could not report the resync state %s: %s", state["status"], exc)
