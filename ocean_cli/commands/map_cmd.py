@@ -1,18 +1,166 @@
-"""``ocean map``: runs a resource's mapping on sample items (stub)."""
+"""``ocean map``: runs one resource's mapping on sample raw items and shows what Port would get."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+if TYPE_CHECKING:
+    from ocean_runtime.mapping import MappingResult, PortAppConfig
+
+CONFIG_NAMES = ("port-app-config.yml", "port-app-config.yaml", "port-app-config.json")
+TABLE_ROWS = 50
+
 
 def map_items(
-    target: Path = typer.Argument(..., help="Integration folder or a port-app-config file."),
-    kind: str = typer.Option(..., "--kind", help="Kind whose mapping to run."),
-    input_file: Path = typer.Option(..., "--input", help="JSON file with a list of raw items."),
-    resource: int | None = typer.Option(None, "--resource", help="Index of the resource to use."),
-    output_format: str = typer.Option("table", "--format", help="table or json"),
+    target: Annotated[Path, typer.Argument(help="Integration folder or a port-app-config file.")],
+    kind: Annotated[str, typer.Option("--kind", help="Kind whose mapping to run.")],
+    input_file: Annotated[Path, typer.Option("--input", help="JSON file with a list of raw items.")],
+    resource: Annotated[int | None, typer.Option("--resource", help="Index of the resource to use.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Run a mapping on sample raw items and show the entities it produces."""
-    raise typer.Exit(2)
+    from ocean_cli.errors import fail, user_errors
+
+    if output_format not in ("table", "json"):
+        raise fail(f"--format must be table or json, got {output_format!r}")
+    with user_errors():
+        from ocean_runtime.mapping import compile_resource, load_port_app_config
+
+        config_path = _config_path(target)
+        config: PortAppConfig = load_port_app_config(config_path)
+        index = _pick_resource(config, kind, resource, str(config_path))
+        mapper = compile_resource(config.resources[index], index=index, source=str(config_path))
+        result = mapper.map_raw(_read_items(input_file))
+    if output_format == "json":
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_table(result, kind, index)
+
+
+def _config_path(target: Path) -> Path:
+    from ocean_runtime.errors import UserInputError
+
+    if target.is_dir():
+        folder = target / ".port" / "resources"
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        raise UserInputError(
+            f"no port-app-config in {folder} (looked for {', '.join(CONFIG_NAMES)})",
+            fix="pass the config file itself, or an integration folder made by `ocean new`",
+        )
+    if not target.exists():
+        raise UserInputError("no such file or folder", file=str(target))
+    return target
+
+
+def _pick_resource(config: PortAppConfig, kind: str, resource: int | None, source: str) -> int:
+    from ocean_runtime.errors import UserInputError
+
+    kinds = ", ".join(dict.fromkeys(r.kind for r in config.resources)) or "none"
+    if resource is None:
+        for index, candidate in enumerate(config.resources):
+            if candidate.kind == kind:
+                return index
+        raise UserInputError(f"no resource of kind {kind!r} (kinds in the file: {kinds})", file=source)
+    if not 0 <= resource < len(config.resources):
+        raise UserInputError(
+            f"--resource {resource} does not exist: the file has {len(config.resources)} resources "
+            f"(0..{len(config.resources) - 1}; kinds: {kinds})",
+            file=source,
+        )
+    actual = config.resources[resource].kind
+    if actual != kind:
+        raise UserInputError(
+            f"resources[{resource}] is of kind {actual!r}, not {kind!r} (kinds in the file: {kinds})",
+            file=source,
+            fix=f"use --kind {actual}, or drop --resource to take the first {kind!r} resource",
+        )
+    return resource
+
+
+def _read_items(path: Path) -> list[Any]:
+    import json
+
+    from ocean_runtime.errors import UserInputError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserInputError("input file not found", file=str(path)) from None
+    except OSError as exc:
+        raise UserInputError(f"cannot read the input file: {exc.strerror}", file=str(path)) from None
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+    if not isinstance(items, list):
+        raise UserInputError(
+            f"expected a JSON list of raw items, got {type(items).__name__}",
+            file=str(path),
+            fix="wrap a single item in [ ... ]",
+        )
+    return items
+
+
+def _cell(entity: dict[str, Any], key: str) -> str:
+    """One table cell: strings as they are, objects as `key: value` lines with short values."""
+    import json
+
+    if key not in entity:
+        return ""
+    value = entity[key]
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and key in ("properties", "relations"):
+        return "\n".join(
+            f"{name}: {_short(json.dumps(item, ensure_ascii=False))}" for name, item in value.items()
+        )
+    return _short(json.dumps(value, ensure_ascii=False))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _print_table(result: MappingResult, kind: str, index: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"{len(result.entities)} entities — kind {kind!r} (resources[{index}])", expand=True)
+    for column in ("identifier", "title", "blueprint"):
+        table.add_column(column, overflow="fold", max_width=28)
+    table.add_column("properties", overflow="fold", ratio=3)
+    table.add_column("relations", overflow="fold", ratio=2)
+    for entity in result.entities[:TABLE_ROWS]:
+        table.add_row(
+            *(_cell(entity, key) for key in ("identifier", "title", "blueprint", "properties", "relations"))
+        )
+    console.print(table)
+    if len(result.entities) > TABLE_ROWS:
+        console.print(f"… {len(result.entities) - TABLE_ROWS} more entities (use --format json to see all)")
+    console.print(
+        f"filtered by the selector: {result.filtered}    "
+        f"skipped (empty identifier or blueprint): {result.skipped}"
+    )
+    if result.misconfigured:
+        console.print("[yellow]fields that came out null (missing data or a mistaken expression):[/yellow]")
+        for path, expression in result.misconfigured.items():
+            console.print(f"  {path}: {expression}", markup=False, highlight=False)
+    for title, problems, style in (
+        ("errors", result.errors, "red"),
+        ("skipped items", result.warnings, "yellow"),
+    ):
+        if problems:
+            console.print(f"[{style}]{title}:[/{style}]")
+            for problem in problems:
+                where = f"item {problem.index}" + (
+                    f"[{problem.element}]" if problem.element is not None else ""
+                )
+                console.print(f"  {where}: {problem.message}", markup=False, highlight=False)

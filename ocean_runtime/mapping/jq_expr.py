@@ -41,3 +41,43 @@ def compile_jq(expression: str) -> Any:
     except ValueError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
         raise JQCompileError(expression, reason) from None
+
+
+_NOT_JSON_SERIALIZABLE = re.compile(r"not\s+JSON\s+serializable", re.IGNORECASE)
+
+
+class NoOutput(Exception):
+    """The expression produced no output at all (``empty``, a ``select`` that matched nothing)."""
+
+
+def first_output(program: Any, data: Any) -> Any:
+    """The first output of a compiled program on ``data``, as the reference takes it.
+
+    Input jq cannot serialise (dates, non-string keys) is retried after
+    ``make_json_compatible``, as the reference does.
+
+    Raises:
+        NoOutput: the program produced nothing.
+        ValueError: jq raised an error (the message is jq's).
+    """
+    from ocean_runtime.mapping.plain import make_json_compatible
+
+    try:
+        outputs = program.input_value(data)
+    except TypeError as exc:
+        if not _NOT_JSON_SERIALIZABLE.search(str(exc)):
+            raise ValueError(str(exc)) from None
+        outputs = program.input_value(make_json_compatible(data))
+    for value in outputs:
+        return value
+    raise NoOutput
+
+
+def first_or_none(program: Any, data: Any) -> tuple[Any, bool]:
+    """``(first output, ok)``: ``(None, False)`` when jq failed, ``(None, True)`` when it gave nothing."""
+    try:
+        return first_output(program, data), True
+    except NoOutput:
+        return None, True
+    except Exception:  # any jq failure maps to null, as in the reference
+        return None, False

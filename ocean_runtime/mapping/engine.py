@@ -1,0 +1,303 @@
+"""Raw items → entities for one resource of the port-app-config, with the reference's results.
+
+``compile_resource`` compiles a resource once; ``ResourceMapper.map_raw`` then maps batches:
+
+1. ``itemsToParse`` expands each raw item (whatever the handler shape — DESIGN.md #6);
+2. the selector runs once per item and must give a JSON boolean; anything else makes that item
+   an error, reported once (DESIGN.md #8);
+3. every leaf gives its first output; no output, null or a jq error give null, and the leaf's
+   dot path is reported in ``misconfigured``;
+4. an entity is kept iff its identifier and blueprint are truthy; it holds only mapped keys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ocean_runtime.errors import UserInputError
+from ocean_runtime.mapping.items_to_parse import ExpandedItem, ItemsToParse
+from ocean_runtime.mapping.jq_batch import (
+    SELECT_EMPTY,
+    SELECT_ERROR,
+    SELECT_FALSE,
+    SELECT_NOT_BOOLEAN,
+    SELECT_TRUE,
+    BatchProgram,
+)
+from ocean_runtime.mapping.jq_expr import JQCompileError, NoOutput, first_output
+from ocean_runtime.mapping.models import ResourceConfig
+from ocean_runtime.mapping.plain import NotPlain, PathError, jq_type
+from ocean_runtime.mapping.plan import CompiledExpression, MappingPlan, Strategy, build_plan, entity_builder
+from ocean_runtime.mapping.result import ItemError, MappingResult
+
+Selection = tuple[int, Any]  # (SELECT_* code, detail)
+
+
+def compile_resource(
+    resource: ResourceConfig, *, index: int = 0, source: str = "port-app-config.yml"
+) -> ResourceMapper:
+    """Compiles a resource's selector, ``itemsToParse`` and mapping once.
+
+    Args:
+        resource: the resource config.
+        index: its position in ``resources`` (used in error locations).
+        source: the config's file name (used in errors).
+
+    Raises:
+        UserInputError: listing every invalid jq expression with its key path, e.g.
+            ``resources[2].port.entity.mappings.properties.url``.
+    """
+    return ResourceMapper(resource, index=index, source=source)
+
+
+class ResourceMapper:
+    """A compiled resource: maps batches of raw items to entities (see ``map_raw``)."""
+
+    def __init__(self, resource: ResourceConfig, *, index: int = 0, source: str = "port-app-config.yml"):
+        self.resource = resource
+        self.index = index
+        prefix = f"resources[{index}]"
+        errors: list[tuple[str, JQCompileError]] = []
+        self._selector = _compile_or_record(resource.selector.query, f"{prefix}.selector.query", errors)
+        mapping = resource.port.entity.mappings.model_dump(exclude_unset=True)
+        self._plan: MappingPlan = build_plan(mapping, f"{prefix}.port.entity.mappings", errors)
+        self._items_to_parse: ItemsToParse | None = None
+        if resource.port.items_to_parse is not None:
+            try:
+                self._items_to_parse = ItemsToParse(
+                    resource.port.items_to_parse,
+                    name=resource.port.items_to_parse_name,
+                    top_level_transform=resource.port.items_to_parse_top_level_transform,
+                    location=f"{prefix}.port.itemsToParse",
+                    source=source,
+                )
+            except JQCompileError as exc:
+                errors.append((f"{prefix}.port.itemsToParse", exc))
+        if errors:
+            raise _invalid_expressions(errors, source)
+        self._batched = [leaf for leaf in self._plan.leaves if leaf.compiled.strategy is Strategy.BATCHED]
+        for slot, leaf in enumerate(self._batched):
+            leaf.compiled.batch_slot = slot
+        self._with_selector, self._fields_only = _batch_programs(self._selector, self._batched)
+        self._getters = [leaf.compiled.getter() for leaf in self._plan.leaves]
+        self._reports = [(leaf.key, leaf.compiled.expression or "null") for leaf in self._plan.leaves]
+        self._build = entity_builder(self._plan.template)
+
+    @property
+    def kind(self) -> str:
+        """The resource's kind."""
+        return self.resource.kind
+
+    @property
+    def blueprint_literal(self) -> str | None:
+        """The blueprint when it is a plain string literal (``'"service"'`` → ``service``)."""
+        for leaf in self._plan.leaves:
+            if leaf.key == "blueprint" and leaf.compiled.strategy is Strategy.LITERAL:
+                value = leaf.compiled.value
+                return value if isinstance(value, str) and value else None
+        return None
+
+    def map_raw(self, raw_items: Sequence[Any], *, include_filtered: bool = False) -> MappingResult:
+        """Maps a batch of raw items (applying ``itemsToParse`` first when it is set).
+
+        Args:
+            raw_items: the raw items, as a resync handler or a live event gives them. They are
+                not modified.
+            include_filtered: also map items whose selector is false, into
+                ``filtered_entities`` (live events use them to delete what no longer matches).
+        """
+        result = MappingResult(raw_count=len(raw_items))
+        if self._items_to_parse is not None:
+            expanded, result.warnings = self._items_to_parse.expand(list(raw_items))
+        else:
+            expanded = [ExpandedItem(i, None, item) for i, item in enumerate(raw_items)]
+        if not expanded:
+            return result
+        selections, values = self._evaluate(expanded, include_filtered)
+        for item, (code, detail), leaf_values in zip(expanded, selections, values, strict=True):
+            if code == SELECT_FALSE:
+                result.filtered += 1
+                if not include_filtered:
+                    continue
+            elif code != SELECT_TRUE:
+                result.errors.append(
+                    ItemError(item.index, self._selector_message(code, detail), item.element)
+                )
+                continue
+            self._add_entity(item, code, leaf_values, result)
+        return result
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def _evaluate(
+        self, items: list[ExpandedItem], include_filtered: bool
+    ) -> tuple[list[Selection], list[Any]]:
+        """The selection of every item and, for the items to map, every leaf's value."""
+        datas = [item.data for item in items]
+        batch_values: list[Any] = [None] * len(items)
+        if self._selector.strategy is Strategy.BATCHED:
+            selections = []
+            for i, output in enumerate(self._run(self._with_selector, datas, with_selector=True)):
+                selections.append((output[0], output[1] if len(output) > 1 else None))
+                if output[0] == SELECT_TRUE:
+                    batch_values[i] = selections[-1][1]
+            wanted: tuple[int, ...] = (SELECT_FALSE,) if include_filtered else ()
+        else:
+            selections = [self._select_alone(data) for data in datas]
+            wanted = (SELECT_TRUE, SELECT_FALSE) if include_filtered else (SELECT_TRUE,)
+        missing = [i for i, (code, _) in enumerate(selections) if code in wanted]
+        if missing and self._batched:
+            outputs = self._run(self._fields_only, [datas[i] for i in missing], with_selector=False)
+            for i, output in zip(missing, outputs, strict=True):
+                batch_values[i] = output
+        mapped = (SELECT_TRUE, SELECT_FALSE) if include_filtered else (SELECT_TRUE,)
+        values = [
+            self._leaf_values(data, batch_values[i]) if selections[i][0] in mapped else None
+            for i, data in enumerate(datas)
+        ]
+        return selections, values
+
+    def _leaf_values(self, data: Any, batched: list[Any] | None) -> list[Any]:
+        return [get(data, batched) for get in self._getters]
+
+    def _run(self, program: BatchProgram | None, datas: list[Any], *, with_selector: bool) -> list[Any]:
+        """Runs a combined program on a batch, falling back to item by item when it fails."""
+        if program is not None:
+            try:
+                return program.run(datas)
+            except (TypeError, ValueError):
+                pass
+        return [self._run_one(program, data, with_selector) for data in datas]
+
+    def _run_one(self, program: BatchProgram | None, data: Any, with_selector: bool) -> Any:
+        if program is not None:
+            try:
+                return program.run([data])[0]
+            except (TypeError, ValueError):
+                pass
+        # Each expression on its own, exactly as the reference runs it.
+        if not with_selector:
+            return [leaf.compiled.evaluate_alone(data) for leaf in self._batched]
+        code, detail = self._select_alone(data)
+        if code != SELECT_TRUE:
+            return [code, detail]
+        return [code, [leaf.compiled.evaluate_alone(data) for leaf in self._batched]]
+
+    def _select_alone(self, data: Any) -> Selection:
+        selector = self._selector
+        if selector.strategy is Strategy.LITERAL:
+            return _selection(selector.value)
+        if selector.strategy is Strategy.PATH:
+            try:
+                return _selection(selector.path.evaluate(data))  # type: ignore[union-attr]
+            except PathError as exc:
+                return SELECT_ERROR, str(exc)
+            except NotPlain:
+                pass
+        try:
+            return _selection(first_output(selector.program, data))
+        except NoOutput:
+            return SELECT_EMPTY, None
+        except ValueError as exc:
+            return SELECT_ERROR, str(exc).strip().splitlines()[0] if str(exc).strip() else "jq error"
+
+    # -- entities ----------------------------------------------------------------------------
+
+    def _add_entity(self, item: ExpandedItem, code: int, values: list[Any], result: MappingResult) -> None:
+        if None in values:
+            for (key, expression), value in zip(self._reports, values, strict=True):
+                if value is None:
+                    result.misconfigured[key] = expression
+        entity: dict[str, Any] = self._build(values)
+        if not (entity.get("identifier") and entity.get("blueprint")):
+            result.skipped += 1
+            return
+        problem = _coerce_like_port_ocean(entity)
+        if problem:
+            result.errors.append(ItemError(item.index, problem, item.element))
+            return
+        (result.entities if code == SELECT_TRUE else result.filtered_entities).append(entity)
+
+    def _selector_message(self, code: int, detail: Any) -> str:
+        query = self.resource.selector.query
+        if code == SELECT_NOT_BOOLEAN:
+            return (
+                f"selector {query!r} must give true or false, got {_short_json(detail)} ({jq_type(detail)})"
+            )
+        if code == SELECT_EMPTY:
+            return f"selector {query!r} gave no output; it must give true or false"
+        text = detail if isinstance(detail, str) else _short_json(detail)
+        return f"selector {query!r} failed: {text}"
+
+
+def _compile_or_record(
+    expression: str, location: str, errors: list[tuple[str, JQCompileError]]
+) -> CompiledExpression:
+    try:
+        return CompiledExpression.compile(expression, location)
+    except JQCompileError as exc:
+        errors.append((location, exc))
+        return CompiledExpression(expression, location, Strategy.LITERAL)
+
+
+def _batch_programs(
+    selector: CompiledExpression, batched: list[Any]
+) -> tuple[BatchProgram | None, BatchProgram | None]:
+    """The combined programs (selector + fields, fields only); None where not needed or not compilable."""
+    expressions = [leaf.compiled.expression for leaf in batched]
+    with_selector = fields_only = None
+    if selector.strategy is Strategy.BATCHED:
+        try:
+            with_selector = BatchProgram(selector.expression, expressions)
+        except ValueError:
+            with_selector = None
+    if expressions:
+        try:
+            fields_only = BatchProgram(None, expressions)
+        except ValueError:
+            fields_only = None
+    return with_selector, fields_only
+
+
+def _selection(value: Any) -> Selection:
+    if isinstance(value, bool):
+        return (SELECT_TRUE if value else SELECT_FALSE), None
+    return SELECT_NOT_BOOLEAN, value
+
+
+def _coerce_like_port_ocean(entity: dict[str, Any]) -> str | None:
+    """Applies the reference's entity typing: numbers in ``icon``/``team`` become text.
+
+    Returns a message when ``icon`` is not text (the reference fails the whole batch there;
+    we fail only that item).
+    """
+    for key in ("icon", "team"):
+        value = entity.get(key)
+        if isinstance(value, int | float):  # bools too: the reference gives "True"
+            entity[key] = str(value)
+    icon = entity.get("icon")
+    if isinstance(icon, dict | list):
+        return f"icon must be text, got {jq_type(icon)} {_short_json(icon)}"
+    return None
+
+
+def _invalid_expressions(errors: list[tuple[str, JQCompileError]], source: str) -> UserInputError:
+    location, first = errors[0]
+    message = f"invalid jq expression {first.expression!r}: {first.reason}"
+    if len(errors) > 1:
+        others = "; ".join(f"{loc}: {exc.expression!r}: {exc.reason}" for loc, exc in errors[1:])
+        message += f" (also: {others})"
+    return UserInputError(
+        message,
+        file=source,
+        location=location,
+        fix="fix the jq syntax (try it with `ocean map`); "
+        "jq string literals need double quotes, e.g. '\"service\"'",
+    )
+
+
+def _short_json(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,218 @@
+"""Expressions simple enough to evaluate in Python with jq's exact results.
+
+Most mapping leaves are plain paths (``.full_name``, ``.owner.login``, ``.items[0]``) or
+literals (``'"service"'``). Feeding a ~2 KB item to jq costs far more than the lookup itself,
+so these never go to jq. The rules below mirror jq (``tests/runtime/mapping/test_fast_paths.py``
+checks them against jq itself):
+
+* ``.k`` on an object gives the value or null, on null gives null, on anything else is an
+  *error* (``.a.b`` on ``{"a": 1}``), which the mapping reports like any jq error;
+* ``.[n]`` on an array gives the element or null (negative counts from the end), on null gives
+  null, on anything else is an error;
+* the value comes out as jq would give it back: a fresh copy, integral floats as ints.
+
+Anything else (a value jq would have to convert, e.g. a ``datetime`` or a tuple) raises
+``NotPlain`` and the caller evaluates that one value with jq instead.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_STRING = r'"(?:[^"\\]|\\[^(])*"'  # a jq string without interpolation
+_INDEX = r"-?\d+"
+_STEP = re.compile(
+    rf"\.(?P<ident>{_IDENT})"
+    rf"|\.?\[\s*(?:(?P<key>{_STRING})|(?P<index>{_INDEX}))\s*\]"
+    rf"|\.(?P<quoted>{_STRING})"
+)
+_LITERAL = re.compile(rf"\s*(?:null|true|false|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|{_STRING})\s*")
+_SAFE_INT = 2**53
+_STRING_ONLY = {str}
+
+
+class NotPlain(Exception):
+    """The value needs jq's own conversion; evaluate it with jq instead."""
+
+
+class PathError(Exception):
+    """jq would raise an error here (e.g. indexing a number); the mapping treats it as null."""
+
+
+@dataclass(frozen=True)
+class PlainPath:
+    """A path of object keys and array indices from the root, e.g. ``.a["b"][0]``."""
+
+    steps: tuple[str | int, ...]
+
+    def evaluate(self, value: Any) -> Any:
+        """Returns what jq returns for this path on ``value``.
+
+        Raises:
+            PathError: jq raises an error for this input.
+            NotPlain: the input holds values only jq can convert faithfully.
+        """
+        for step in self.steps:
+            if value is None:
+                continue
+            if isinstance(step, str):
+                if isinstance(value, dict):
+                    if step not in value and has_non_string_keys(value):
+                        raise NotPlain  # jq would see the keys as strings: {1: x} has "1"
+                    value = value.get(step)
+                    continue
+            elif isinstance(value, list):
+                value = value[step] if -len(value) <= step < len(value) else None
+                continue
+            if isinstance(value, dict | list | str | int | float):
+                raise PathError(f"Cannot index {jq_type(value)} with {jq_type(step)}")
+            raise NotPlain
+        return to_jq_value(value)
+
+
+@dataclass(frozen=True)
+class PlainComparison:
+    """``PATH == LITERAL`` or ``PATH != LITERAL`` (``.archived == false``), with jq's equality."""
+
+    path: PlainPath
+    equal: bool
+    literal: Any
+
+    def evaluate(self, value: Any) -> bool:
+        """Raises like ``PlainPath.evaluate``; else the comparison's result."""
+        return jq_equal(self.path.evaluate(value), self.literal) is self.equal
+
+
+def jq_equal(left: Any, right: Any) -> bool:
+    """jq's ``==`` on jq values: same type and same value (``1 == 1.0``, but ``1 != true``)."""
+    if isinstance(left, bool) or isinstance(right, bool) or left is None or right is None:
+        return left is right
+    if isinstance(left, int | float) and isinstance(right, int | float):
+        return left == right
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, list):
+        return len(left) == len(right) and all(jq_equal(a, b) for a, b in zip(left, right, strict=True))
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(jq_equal(left[key], right[key]) for key in left)
+    return bool(left == right)
+
+
+_COMPARISON = re.compile(r"(?P<path>.+?)\s*(?P<op>==|!=)\s*(?P<literal>[^=!]+?)\s*")
+
+
+def parse_plain_comparison(expression: str, literal_value: Callable[[str], Any]) -> PlainComparison | None:
+    """``PlainComparison`` for ``PATH ==/!= LITERAL`` (quote-rewritten), else None.
+
+    Args:
+        expression: the expression.
+        literal_value: gives the value of a literal's text (jq's own reading of it).
+    """
+    match = _COMPARISON.fullmatch(expression.strip())
+    if match is None or not is_literal(match["literal"]):
+        return None
+    path = parse_plain_path(match["path"])
+    if path is None:
+        return None
+    return PlainComparison(path, match["op"] == "==", literal_value(match["literal"]))
+
+
+def parse_plain_path(expression: str) -> PlainPath | None:
+    """``PlainPath`` for a jq path expression (already quote-rewritten), else None."""
+    text = expression.strip()
+    if text == ".":
+        return PlainPath(())
+    if not text.startswith("."):
+        return None
+    steps: list[str | int] = []
+    position = 0
+    while position < len(text):
+        match = _STEP.match(text, position)
+        if match is None:
+            return None
+        if match["ident"]:
+            steps.append(match["ident"])
+        elif match["index"] is not None:
+            steps.append(int(match["index"]))
+        else:
+            literal = match["key"] or match["quoted"]
+            try:
+                steps.append(json.loads(literal))
+            except ValueError:
+                return None
+        position = match.end()
+    return PlainPath(tuple(steps)) if steps else None
+
+
+def is_literal(expression: str) -> bool:
+    """True if the (quote-rewritten) expression is a JSON scalar literal."""
+    return _LITERAL.fullmatch(expression) is not None
+
+
+def to_jq_value(value: Any) -> Any:
+    """A copy of ``value`` as jq would hand it back (integral floats become ints).
+
+    Raises:
+        NotPlain: ``value`` holds something jq would have to convert (tuples, dates, big or
+            non-finite numbers, non-string keys).
+    """
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, int):
+        if -_SAFE_INT <= value <= _SAFE_INT:
+            return value
+        raise NotPlain
+    if isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > _SAFE_INT:
+            raise NotPlain
+        return int(value) if value.is_integer() else value
+    if isinstance(value, list):
+        return [to_jq_value(item) for item in value]
+    if isinstance(value, dict):
+        copy = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise NotPlain
+            copy[key] = to_jq_value(item)
+        return copy
+    raise NotPlain
+
+
+def has_non_string_keys(obj: dict[Any, Any]) -> bool:
+    """True if some key is not a plain ``str`` (jq sees such keys converted to strings)."""
+    return not set(map(type, obj)) <= _STRING_ONLY
+
+
+def make_json_compatible(value: Any) -> Any:
+    """Dates become ISO strings and keys strings — what the reference does before retrying jq."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): make_json_compatible(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [make_json_compatible(item) for item in value]
+    return value
+
+
+def jq_type(value: Any) -> str:
+    """The jq type name of a value (``null``, ``boolean``, ``number``, ``string``, ``array``, ``object``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
