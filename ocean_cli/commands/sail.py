@@ -278,6 +278,8 @@ def _print_summary(console: Console, report: ResyncReport) -> None:
     reconcile = report.reconcile
     if reconcile.status == Status.COMPLETED:
         protected = f", kept {reconcile.protected} relation targets" if reconcile.protected else ""
+        if reconcile.kept_by_config:
+            protected += f", kept {reconcile.kept_by_config} of resources with enableDelete: false"
         console.print(
             f"Reconcile: deleted {reconcile.deleted} stale of {reconcile.owned} owned entities{protected}"
         )

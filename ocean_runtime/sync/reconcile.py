@@ -8,7 +8,8 @@ Only called after every kind succeeded. Guarded three ways:
 - the threshold: nothing is deleted when ``stale / owned > entityDeletionThreshold`` — a
   half-empty answer from a 3rd-party API must not empty the catalog;
 - relation targets: with ``createMissingRelatedEntities``, a stale entity that a kept entity
-  points at is kept (Port may have created it as a placeholder for that relation).
+  points at is kept (Port may have created it as a placeholder for that relation);
+- ``enableDelete: false`` on a resource: its blueprint's stale entities are kept.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ async def reconcile(
     threshold: float,
     delete_dependents: bool,
     protect_relation_targets: bool,
+    undeletable_blueprints: frozenset[str] = frozenset(),
     blueprints: BlueprintCache,
     report: ReconcileReport,
     kinds: list[KindReport],
@@ -88,6 +90,8 @@ async def reconcile(
         return
     if protect_relation_targets:
         report.protected = await _protect_targets(stale, produced, blueprints)
+    for blueprint in undeletable_blueprints:
+        report.kept_by_config += len(stale.pop(blueprint, ()))
     await _delete(port, stale, delete_dependents, report, kinds, event_params)
 
 

@@ -81,6 +81,7 @@ class ReconcileReport:
         owned: owned entities Port listed as not written by this resync.
         stale: of those, the ones this resync did not produce.
         protected: stale entities kept because a kept entity's relation points at them.
+        kept_by_config: stale entities kept because their resource says ``enableDelete: false``.
         deleted: entities Port confirmed deleted.
         threshold: ``entityDeletionThreshold`` of the run.
         reason: why it was skipped or failed.
@@ -90,6 +91,7 @@ class ReconcileReport:
     owned: int = 0
     stale: int = 0
     protected: int = 0
+    kept_by_config: int = 0
     deleted: int = 0
     threshold: float | None = None
     reason: str | None = None

@@ -173,6 +173,13 @@ async def _reconcile(
         report.reconcile.status = Status.SKIPPED
         report.reconcile.reason = f"{len(failed)} kind(s) failed ({names}) — nothing deleted"
         return
+    undeletable = _undeletable_blueprints(config, report)
+    if undeletable is None:
+        report.reconcile.status = Status.SKIPPED
+        report.reconcile.reason = (
+            "a resource with enableDelete: false maps a dynamic blueprint — nothing deleted"
+        )
+        return
     observer.on_progress(ProgressEvent(Phase.RECONCILE, report))
     try:
         await reconcile(
@@ -182,6 +189,7 @@ async def _reconcile(
             threshold=config.entity_deletion_threshold,
             delete_dependents=config.delete_dependent_entities,
             protect_relation_targets=config.create_missing_related_entities,
+            undeletable_blueprints=undeletable,
             blueprints=blueprints,
             report=report.reconcile,
             kinds=report.kinds,
@@ -239,3 +247,19 @@ async def _set_state(port: PortClient, state: dict[str, Any], *, final: bool = F
         if not final:
             raise
         logger.warning("Could not report the resync state %s: %s", state["status"], exc)
+
+
+def _undeletable_blueprints(config: PortAppConfig, report: ResyncReport) -> frozenset[str] | None:
+    """Blueprints of resources with ``enableDelete: false``; None when one of them is dynamic.
+
+    A dynamic blueprint (``.type``) cannot be told apart from the others' before deleting, so
+    the whole reconcile is skipped then: keeping too much is safe, deleting too much is not.
+    """
+    blueprints: set[str] = set()
+    for kind in report.kinds:
+        if config.resources[kind.index].enable_delete:
+            continue
+        if kind.blueprint is None:
+            return None
+        blueprints.add(kind.blueprint)
+    return frozenset(blueprints)

@@ -279,3 +279,20 @@ async def test_misconfigured_fields_are_reported_and_reach_ports_problems(tiny: 
         ).fetchall()
     assert [(kind, category) for kind, category, _ in rows] == [("service", "misconfigured")]
     assert '"properties.url"' in rows[0][2]
+
+
+async def test_enable_delete_false_keeps_its_stale_entities_and_deletes_the_others(tiny: Any) -> None:
+    await tiny.resync()
+    team = dict(tiny.TEAM)
+    team["enableDelete"] = False
+    tiny.set_mapping([team, tiny.MEMBER, tiny.SERVICE])
+    # t1 and its members disappear; the services left all belong to t0 (no relation protects t1).
+    tiny.set_data(team=tiny.teams()[:1], service=tiny.services(count=4, teams=1))
+
+    report = await tiny.resync()
+
+    assert report.status == Status.COMPLETED
+    assert tiny.ids("team") == {"t0", "t1"}  # t1 is stale, but its resource says enableDelete: false
+    assert tiny.ids("member") == {"t0-m0", "t0-m1"}
+    assert tiny.ids("service") == {"s0", "s1", "s2", "s3"}
+    assert (report.reconcile.kept_by_config, report.reconcile.deleted) == (1, 3)
