@@ -10,7 +10,9 @@ of ``problems`` (one per field/message and run, repeats dropped). Accepted shape
   blueprint in ``extra.blueprint``: category ``misconfigured``;
 - the published client's ``"Unable to find valid data for: ..."`` warnings carrying
   ``extra.field``: category ``misconfigured``;
-- any ERROR/CRITICAL record carrying ``extra.kind``: category ``error``.
+- an ERROR/CRITICAL record with ``extra.category = "webhook"`` (a webhook event that could not
+  be processed; ``extra.eventId``, ``extra.path``, optionally ``extra.kind``): category ``webhook``;
+- any other ERROR/CRITICAL record carrying ``extra.kind``: category ``error``.
 
 Metrics (``POST {metrics}/syncMetrics``, ``PUT {metrics}/syncMetrics/resync/{event}/kind/{kind}``,
 ``POST {metrics}/heartbeat``) are kept per kind on the integration's open sync run. Lakehouse
@@ -68,6 +70,17 @@ def _problems_of(record: dict[str, Any]) -> list[dict[str, Any]]:
                 "blueprint": blueprint,
                 "message": message,
                 "detail": {"field": extra["field"]},
+            }
+        ]
+    if level in ("ERROR", "CRITICAL") and extra.get("category") == "webhook":
+        detail = {key: extra[key] for key in ("eventId", "path") if isinstance(extra.get(key), str)}
+        return [
+            {
+                "category": "webhook",
+                "kind": kind,
+                "blueprint": blueprint,
+                "message": message,
+                "detail": detail,
             }
         ]
     if level in ("ERROR", "CRITICAL") and kind:

@@ -3,7 +3,7 @@
 Sizes come from ``.port/spec.yaml`` configurations, e.g.
 ``OCEAN__INTEGRATION__CONFIG__PEOPLE_PER_DEPARTMENT=5``. The two handlers deliberately use the two
 handler shapes Ocean supports: an async generator yielding batches, and a coroutine returning a
-list.
+list. Services also change live, through signed webhooks (``fake_webhook.py``).
 """
 
 from __future__ import annotations
@@ -11,45 +11,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fake_org import OrgShape, batched, departments, services
+from fake_config import org_shape
+from fake_org import batched, departments, services
+from fake_webhook import FakeWebhook, with_live_state
 
-from ocean_runtime import UserInputError, ocean
+from ocean_runtime import ocean
 
 # Departments arrive in pages of this many, as from a paginated people API.
 DEPARTMENT_PAGE_SIZE = 2
-
-# snake_case key in ocean.integration_config -> its name in .port/spec.yaml
-_SIZES = {
-    "department_count": "departmentCount",
-    "people_per_department": "peoplePerDepartment",
-    "service_count": "serviceCount",
-}
-
-
-def _config_error(key: str, spec_name: str, value: object, allowed: str) -> UserInputError:
-    env_var = f"OCEAN__INTEGRATION__CONFIG__{key.upper()}"
-    return UserInputError(
-        f"configuration {spec_name!r} = {value!r} is not valid: expected {allowed}",
-        location=env_var,
-        fix=f"set {env_var} (or integration.config.{spec_name}) to {allowed}",
-    )
-
-
-def org_shape() -> OrgShape:
-    """The organisation described by the integration's configuration (validated)."""
-    config = ocean.integration_config
-    for key, spec_name in _SIZES.items():
-        if config[key] < 0:
-            raise _config_error(key, spec_name, config[key], "a whole number >= 0")
-    if not 0 <= config["failure_rate"] <= 1:
-        raise _config_error("failure_rate", "failureRate", config["failure_rate"], "a number between 0 and 1")
-    return OrgShape(
-        department_count=config["department_count"],
-        people_per_department=config["people_per_department"],
-        service_count=config["service_count"],
-        failure_rate=float(config["failure_rate"]),
-        seed=config["seed"],
-    )
 
 
 @ocean.on_start()
@@ -67,5 +36,8 @@ async def resync_departments(kind: str) -> AsyncIterator[list[dict[str, Any]]]:
 
 @ocean.on_resync("service")
 async def resync_services(kind: str) -> list[dict[str, Any]]:
-    """Returns every service at once."""
-    return services(org_shape())
+    """Returns every service at once (as the webhooks left them)."""
+    return with_live_state(services(org_shape()))
+
+
+ocean.add_webhook_processor("/webhook", FakeWebhook)

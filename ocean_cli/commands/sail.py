@@ -141,11 +141,6 @@ def _run_service(app: OceanApp, target: PortTarget, resources: PortResources, po
     settings = app.settings
     assert settings is not None
     listener = settings.event_listener.type
-    if listener not in ("POLLING",):
-        out_console().print(
-            f"[yellow]Listener {listener} is not supported yet: resyncing at start-up"
-            f"{' and on schedule' if settings.scheduled_resync_interval else ''} only[/yellow]"
-        )
 
     sock = bind_socket("0.0.0.0", port)
     bound = sock.getsockname()[1]
@@ -162,12 +157,10 @@ def _run_service(app: OceanApp, target: PortTarget, resources: PortResources, po
             out_console().print(
                 f"🌊 Listening ({listener}); health on http://127.0.0.1:{bound}/health — Ctrl-C to stop"
             )
+            _print_webhooks(app, bound)
             await serve(
                 runner,
                 sock=sock,
-                listener_type=listener,
-                poll_interval=settings.event_listener.interval,
-                schedule_minutes=settings.scheduled_resync_interval,
                 stop=stop,
                 on_report=lambda report: _print_summary(out_console(), report),
             )
@@ -180,6 +173,21 @@ def _run_service(app: OceanApp, target: PortTarget, resources: PortResources, po
 
 
 # -- output -------------------------------------------------------------------------------
+
+
+def _print_webhooks(app: OceanApp, bound: int) -> None:
+    from ocean_runtime.events import listener_plan
+
+    settings = app.settings
+    if settings is None or not app.webhook_processors or not listener_plan(settings).webhooks:
+        return
+    prefix = (
+        "/" + settings.path_prefix.strip("/")
+        if settings.path_prefix and settings.path_prefix.strip("/")
+        else ""
+    )
+    for path in app.webhook_processors:
+        out_console().print(f"   webhooks: POST http://127.0.0.1:{bound}{prefix}/integration{path}")
 
 
 _CONSOLE: list[Console] = []

@@ -93,13 +93,28 @@ class OceanApp:
         return register
 
     def add_webhook_processor(self, path: str, processor: type) -> None:
-        """Register a webhook processor class for ``path`` (served by live events)."""
-        if not path.startswith("/"):
+        """Register a ``WebhookProcessor`` subclass for ``POST /integration{path}``.
+
+        Several processors may share a path: a request is accepted when one of them
+        authenticates and validates it, and every one whose ``should_process_event`` says yes
+        processes it.
+        """
+        from ocean_runtime.webhooks.processor import WebhookProcessor
+
+        if not isinstance(path, str) or not path.startswith("/"):
             raise UserInputError(
                 f"webhook path {path!r} must start with '/'",
-                fix=f"use ocean.add_webhook_processor('/{path}', ...)",
+                fix=f"use ocean.add_webhook_processor('/{str(path).lstrip('/')}', ...)",
             )
-        self.webhook_processors.setdefault(path, []).append(processor)
+        if not (isinstance(processor, type) and issubclass(processor, WebhookProcessor)):
+            raise UserInputError(
+                f"ocean.add_webhook_processor({path!r}, {getattr(processor, '__name__', processor)!r}): "
+                "not a WebhookProcessor subclass",
+                fix="subclass ocean_runtime.WebhookProcessor and pass the class itself (not an instance)",
+            )
+        registered = self.webhook_processors.setdefault(path, [])
+        if processor not in registered:
+            registered.append(processor)
 
     @property
     def integration_config(self) -> dict[str, Any]:

@@ -134,8 +134,17 @@ class IntegrationRunner:
             changelog_destination={},
         )
 
-    async def resync(self) -> ResyncReport:
-        """One full resync (see ``ocean_runtime.sync.run_resync``)."""
+    async def resync(self, *, incremental: bool = False) -> ResyncReport:
+        """One resync (see ``ocean_runtime.sync.run_resync``).
+
+        Args:
+            incremental: handlers get their kind's cursor from ``updated_since()`` and nothing
+                is deleted (see ``ocean_runtime.incremental``); a full resync (the default)
+                fetches everything and reconciles deletions. Both advance the cursors of the
+                kinds that completed.
+        """
+        from ocean_runtime.incremental import track_cursors
+
         settings = _settings(self.app)
         pushed_local = self.target.local and self.resources is not None and self.resources.port_app_config
         options = ResyncOptions(
@@ -144,15 +153,19 @@ class IntegrationRunner:
             send_examples=settings.send_raw_data_examples,
             interval_minutes=settings.scheduled_resync_interval,
             catalog_url=self.target.base_url,
+            reconcile=not incremental,
         )
         with self.app.activated():
-            return await run_resync(
-                self.port,
-                self.app.handlers_for,
-                config_class=self.app.config_class,
-                options=options,
-                observer=self.observer,
-            )
+            async with track_cursors(self.port, incremental=incremental) as cursors:
+                report = await run_resync(
+                    self.port,
+                    self.app.handlers_for,
+                    config_class=self.app.config_class,
+                    options=options,
+                    observer=self.observer,
+                )
+                await cursors.advance(report)
+        return report
 
     def _local_mapping_name(self) -> str:
         path = self.resources.port_app_config_file if self.resources else None

@@ -1,9 +1,16 @@
-"""The long-running integration: health endpoints, listeners and a clean shutdown.
+"""The long-running integration: HTTP server, listener, resyncs, live events, clean shutdown.
 
-``serve`` runs, in one event loop: a Starlette app on ``--port`` (``/health``,
-``/health/live``, ``/health/ready``), the start-up resync, the POLLING listener and the
-schedule — until ``stop`` is set (SIGINT/SIGTERM in the CLI). A resync running at that moment
-is cancelled, which reports it ``aborted`` to Port.
+``IntegrationService`` assembles, for one prepared ``IntegrationRunner``:
+
+- the resync worker (one resync at a time, requests coalesced) and the listener's triggers
+  (``ocean_runtime.events``);
+- the live-events backend, draining into a ``WebhookDispatcher`` (``ocean_runtime.webhooks``);
+- the Starlette app (``ocean_runtime.server``): health, metrics, webhooks, ``/resync``.
+
+``serve`` runs it behind uvicorn until ``stop`` is set (SIGINT/SIGTERM in the CLI). Shutdown:
+readiness turns 503 and new webhooks get 503, a running resync is cancelled (reported
+``aborted`` to Port), queued webhooks are processed until ``max_wait_seconds_before_shutdown``
+(what is left is recorded as not processed), then the server stops.
 """
 
 from __future__ import annotations
@@ -12,27 +19,26 @@ import asyncio
 import contextlib
 import logging
 import socket
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from ocean_runtime.errors import AbortRunError, UserInputError
-
-from .listeners import (
-    ResyncTrigger,
-    current_request_stamp,
-    poll_resync_requests,
-    run_resyncs,
-    schedule_resyncs,
-)
+from ocean_runtime.events import ResyncTrigger, listener_plan, run_resyncs, start_listener
+from ocean_runtime.observability import OceanMetrics
+from ocean_runtime.server import ServerState, create_server
+from ocean_runtime.webhooks import create_backend
+from ocean_runtime.webhooks.dispatcher import WebhookDispatcher
+from ocean_runtime.webhooks.failures import FailureLog
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from ocean_runtime.config import OceanSettings
     from ocean_runtime.sync import ResyncReport
+    from ocean_runtime.webhooks import LiveEventsBackend, WebhookEvent
 
     from .runner import IntegrationRunner
 
@@ -41,25 +47,91 @@ logger = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 10.0
 
 
-def health_app(*, ready: Callable[[], bool]) -> Starlette:
-    """Starlette app answering ``/health``, ``/health/live`` and ``/health/ready``.
+class IntegrationService:
+    """Everything a listening integration runs besides uvicorn (see the module docstring).
 
     Args:
-        ready: True once the integration has started (docked and listening).
+        runner: a prepared runner (start handlers ran, defaults docked).
+        on_report: called with each resync's report.
+        backend: the live-events backend (default: the one the settings choose).
     """
 
-    async def health(request: Request) -> JSONResponse:
-        check = request.path_params.get("check", "live")
-        if check == "ready" and not ready():
-            return JSONResponse({"status": "starting", "check": check}, status_code=503)
-        return JSONResponse({"status": "healthy", "check": check})
+    def __init__(
+        self,
+        runner: IntegrationRunner,
+        *,
+        on_report: Callable[[ResyncReport], None] | None = None,
+        backend: LiveEventsBackend | None = None,
+    ) -> None:
+        self.runner = runner
+        self.settings = _settings(runner)
+        self.plan = listener_plan(self.settings)
+        self.metrics = OceanMetrics()
+        self.state = ServerState()
+        self.trigger = ResyncTrigger()
+        self.failures = FailureLog(runner.port)
+        self._on_report = on_report
+        self.tasks: list[asyncio.Task[Any]] = []
+        self.backend: LiveEventsBackend | None = None
+        self.dispatcher: WebhookDispatcher | None = None
+        if self.plan.webhooks and runner.app.webhook_processors:
+            self.dispatcher = WebhookDispatcher(
+                runner.app,
+                runner.port,
+                metrics=self.metrics,
+                failures=self.failures,
+                timeout_seconds=self.settings.max_event_processing_seconds,
+            )
+            self.backend = backend or create_backend(self.settings, on_gave_up=self._gave_up)
+            self.metrics.watch_queue(self.backend.depth)
+        self.asgi: Starlette = create_server(
+            runner.app,
+            state=self.state,
+            metrics=self.metrics,
+            backend=self.backend,
+            live_events=self._live_events if self.backend is not None else None,
+            resync_trigger=self.trigger if self.plan.resync_route else None,
+            path_prefix=self.settings.path_prefix,
+        )
 
-    return Starlette(
-        routes=[
-            Route("/health", health, methods=["GET"]),
-            Route("/health/{check:str}", health, methods=["GET"]),
-        ]
-    )
+    async def start(self) -> None:
+        """Start the resync worker, the listener and the live-events delivery; then ready."""
+        if self.plan.resyncs:
+            worker = run_resyncs(self.trigger, self.runner.resync, on_report=self._report)
+            self.tasks.append(asyncio.create_task(worker, name="resyncs"))
+        self.tasks.extend(await start_listener(self.settings, self.runner.port, self.trigger))
+        if self.backend is not None and self.dispatcher is not None:
+            await self.backend.start(self.dispatcher.process)
+        self.state.ready = True
+
+    async def stop(self) -> None:
+        """Refuse new webhooks, cancel resyncs, drain the queues until the deadline."""
+        self.state.stopping = True
+        deadline = time.monotonic() + self.settings.max_wait_seconds_before_shutdown
+        for task in self.tasks:
+            task.cancel()
+        if self.backend is not None:
+            await self.backend.stop(deadline)
+        await self.failures.flush()
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+
+    def _report(self, report: ResyncReport) -> None:
+        self.metrics.observe_resync(report)
+        if self._on_report is not None:
+            self._on_report(report)
+
+    async def _gave_up(self, event: WebhookEvent, reason: str) -> None:
+        self.failures.record(event, reason)
+        self.metrics.webhook(event.path, "failed")
+
+    def _live_events(self) -> dict[str, Any]:
+        assert self.backend is not None
+        return {
+            "backend": self.settings.live_events.backend,
+            "depth": self.backend.depth(),
+            **self.failures.snapshot(),
+        }
 
 
 class _Server(uvicorn.Server):
@@ -74,9 +146,6 @@ async def serve(
     runner: IntegrationRunner,
     *,
     sock: socket.socket,
-    listener_type: str,
-    poll_interval: float,
-    schedule_minutes: float | None,
     stop: asyncio.Event,
     on_report: Callable[[ResyncReport], None] | None = None,
 ) -> None:
@@ -84,55 +153,36 @@ async def serve(
 
     Args:
         runner: a prepared runner (start handlers ran, defaults docked).
-        sock: the listening socket of the health endpoints (see ``bind_socket``).
-        listener_type: ``POLLING`` (poll Port's resync requests) or another type that only
-            resyncs at start-up and on schedule.
-        poll_interval: seconds between polls.
-        schedule_minutes: the scheduled resync interval, if any.
+        sock: the listening socket (see ``bind_socket``).
         stop: set it to shut down.
         on_report: called with each resync's report.
+
+    Raises:
+        AbortRunError: the HTTP server stopped on its own.
     """
-    started = False
-    server = _Server(
-        uvicorn.Config(
-            health_app(ready=lambda: started), log_level="warning", access_log=False, lifespan="off"
-        )
-    )
-    trigger = ResyncTrigger()
-    trigger.request("start-up")
-    tasks: list[asyncio.Task[Any]] = [asyncio.create_task(server.serve([sock]), name="health-server")]
-    tasks.append(
-        asyncio.create_task(run_resyncs(trigger, runner.resync, on_report=on_report), name="resyncs")
-    )
-    if listener_type.upper() == "POLLING":
-        initial = await current_request_stamp(runner.port)
-        tasks.append(
-            asyncio.create_task(
-                poll_resync_requests(runner.port, trigger, interval_seconds=poll_interval, initial=initial),
-                name="polling",
-            )
-        )
-    if schedule_minutes:
-        tasks.append(asyncio.create_task(schedule_resyncs(trigger, interval_minutes=schedule_minutes)))
-    started = True
+    service = IntegrationService(runner, on_report=on_report)
+    server = _Server(uvicorn.Config(service.asgi, log_level="warning", access_log=False, lifespan="off"))
+    serving = asyncio.create_task(server.serve([sock]), name="http-server")
     stopping = asyncio.create_task(stop.wait())
     try:
-        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        await service.start()
+        watched = [stopping, serving, *service.tasks]
+        done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             error = None if task is stopping else task.exception()
             if error is not None:
                 raise error
-            if task is tasks[0] and not stop.is_set():
-                raise AbortRunError("the health server stopped unexpectedly")
+            if task is serving and not stop.is_set():
+                raise AbortRunError("the HTTP server stopped unexpectedly")
     finally:
+        stopping.cancel()
+        await service.stop()
         server.should_exit = True
-        for task in [stopping, *tasks[1:]]:
-            task.cancel()
-        await asyncio.wait([stopping, *tasks], timeout=SHUTDOWN_GRACE_SECONDS)
+        await asyncio.wait([serving], timeout=SHUTDOWN_GRACE_SECONDS)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening socket for the health server; a taken port is a user error, not a crash."""
+    """A listening socket for the HTTP server; a taken port is a user error, not a crash."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -144,6 +194,15 @@ def bind_socket(host: str, port: int) -> socket.socket:
             location="--port",
             fix="pick a free port with `--port N` (0 picks any free port)",
         ) from None
-    sock.listen(128)
+    # Accepted connections inherit it: without it uvicorn answers every keep-alive request after
+    # the first one ~40 ms late (Nagle's algorithm meeting the client's delayed ACK).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.listen(1024)
     sock.setblocking(False)
     return sock
+
+
+def _settings(runner: IntegrationRunner) -> OceanSettings:
+    if runner.app.settings is None:
+        raise UserInputError("the integration has no settings; load it with load_integration(DIR)")
+    return runner.app.settings

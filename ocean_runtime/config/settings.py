@@ -64,6 +64,37 @@ class EventListenerSettings(BaseModel):
         return value.upper() if isinstance(value, str) else value
 
 
+class LiveEventsKafkaSettings(BaseModel):
+    """``OCEAN__LIVE_EVENTS__KAFKA__*``: the topic accepted webhook events travel through."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    brokers: str = "127.0.0.1:9092"
+    topic: str = "ocean-live-events"
+    group_id: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict, description="extra librdkafka settings")
+
+
+class LiveEventsSettings(BaseModel):
+    """``OCEAN__LIVE_EVENTS__*``: where accepted webhook events wait until they are processed.
+
+    ``local`` keeps them in this process (per-key ordered queues); ``kafka`` puts them on a
+    topic so several replicas share the work and a crash loses nothing.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["local", "kafka"] = "local"
+    kafka: LiveEventsKafkaSettings = Field(default_factory=LiveEventsKafkaSettings)
+    max_pending: int = Field(default=10_000, ge=1, description="local: accepted events held at most")
+    concurrency: int = Field(default=32, ge=1, description="events processed at once (across keys)")
+
+    @field_validator("backend", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+
 class OceanSettings(BaseSettings):
     """Every setting of a running integration (attributes are snake_case).
 
@@ -77,6 +108,7 @@ class OceanSettings(BaseSettings):
     port: PortSettings = Field(default_factory=PortSettings)
     integration: IntegrationSettings
     event_listener: EventListenerSettings = Field(default_factory=EventListenerSettings)
+    live_events: LiveEventsSettings = Field(default_factory=LiveEventsSettings)
     initialize_port_resources: bool = True
     scheduled_resync_interval: int | None = Field(default=None, ge=1, description="minutes")
     resources_path: str = ".port/resources"
@@ -282,6 +314,8 @@ def _string_leaves(value: Any) -> list[str]:
 __all__ = [
     "EventListenerSettings",
     "IntegrationSettings",
+    "LiveEventsKafkaSettings",
+    "LiveEventsSettings",
     "OceanSettings",
     "PortSettings",
     "decamelize",

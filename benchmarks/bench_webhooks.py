@@ -1,0 +1,262 @@
+"""Live-events throughput and latency: ``ocean sail integrations/fake`` taking signed webhooks.
+
+    python benchmarks/bench_webhooks.py [--events 1000] [--keys 20] [--latency-samples 200]
+        [--json-out results.jsonl]
+
+Starts ``ocean sail`` on a copy of ``integrations/fake`` (listening, POLLING, into its embedded
+harbor — the laptop setup), waits for the start-up resync, then:
+
+1. **throughput** — ``--events`` deploy events over ``--keys`` services, keys concurrently and
+   each key's events one after the other (the order the catalog must show). Reports events/s
+   accepted (202s) and events/s processed (``/metrics`` processed count reaching ``--events``),
+   the p50/p99 of the 202 answer time, and checks every key's ``deployments`` is 1..n in order;
+2. **latency** — ``--latency-samples`` events one at a time; for each, the time from sending
+   the request to the change being visible in the catalog (read back through the harbor's API
+   every millisecond or so). Reports p50/p99/max.
+
+Numbers, never assertions. The last line is ``events_per_s=<processed events/s>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ocean_runtime.webhooks import hmac_sha256_hex
+
+REPO = Path(__file__).resolve().parents[1]
+OCEAN = str(Path(sys.executable).with_name("ocean"))
+SECRET = "bench-webhook-secret"
+
+
+class SailProcess:
+    """``ocean sail`` in the background; its output is scanned for the URLs it prints."""
+
+    def __init__(self, integration: Path, workdir: Path, harbor: str | None) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
+        env.update({"OCEAN__INTEGRATION__CONFIG__WEBHOOK_SECRET": SECRET, "PYTHONUNBUFFERED": "1"})
+        if harbor:
+            env.update(
+                {
+                    "OCEAN__PORT__BASE_URL": harbor,
+                    "OCEAN__PORT__CLIENT_ID": "ocean",
+                    "OCEAN__PORT__CLIENT_SECRET": "ocean",
+                }
+            )
+        self.process = subprocess.Popen(
+            [OCEAN, "sail", str(integration), "--port", "0", "--log-level", "WARNING"],
+            cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+        )  # fmt: skip
+        self.output: list[str] = []
+        self._found = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.catalog = harbor or self.wait_for(r"catalog: (http://\S+?)\s").group(1)
+        self.url = self.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
+        self.wait_for(r"Reconcile: deleted")
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._found:
+                self.output.append(line)
+                self._found.notify_all()
+
+    def wait_for(self, pattern: str, timeout: float = 120) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._found:
+            while True:
+                for line in self.output[seen:]:
+                    if match := re.search(pattern, line):
+                        return match
+                seen = len(self.output)
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise SystemExit(f"ocean sail never printed {pattern!r}:\n{''.join(self.output)}")
+                self._found.wait(0.5)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def start_harbor(workdir: Path) -> tuple[subprocess.Popen[str], str]:
+    """``ocean harbor`` on a free port, in its own process; returns it and its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [OCEAN, "harbor", "--db", str(workdir / "harbor.db"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(url + "/")
+            return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit("ocean harbor did not start")
+
+
+def signed(payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(payload).encode()
+    return body, {
+        "content-type": "application/json",
+        "x-fake-signature": "sha256=" + hmac_sha256_hex(SECRET, body),
+    }
+
+
+def deploy(service: str, version: int) -> dict[str, Any]:
+    return {"action": "deploy", "service": service, "version": version}
+
+
+def catalog_client(catalog: str) -> httpx.Client:
+    token = httpx.post(catalog + "/v1/auth/access_token", json={"clientId": "ocean", "clientSecret": "ocean"})
+    token.raise_for_status()
+    headers = {"Authorization": "Bearer " + token.json()["accessToken"]}
+    return httpx.Client(base_url=catalog, headers=headers, timeout=30)
+
+
+def services(client: httpx.Client) -> dict[str, dict[str, Any]]:
+    answer = client.get("/v1/blueprints/fakeService/entities")
+    answer.raise_for_status()
+    return {entity["identifier"]: entity for entity in answer.json()["entities"]}
+
+
+def processed(url: str) -> float:
+    for line in httpx.get(url + "/metrics").text.splitlines():
+        if line.startswith('ocean_webhook_events_total{outcome="processed",path="/webhook"} '):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(fraction * len(ordered)), len(ordered) - 1)]
+
+
+async def post_in_order(url: str, keys: list[str], per_key: int) -> tuple[list[int], list[float]]:
+    """Every key's versions 1..per_key, keys concurrently; returns statuses and answer times."""
+    statuses: list[int] = []
+    answer_times: list[float] = []
+    async with httpx.AsyncClient(
+        base_url=url, limits=httpx.Limits(max_connections=len(keys)), timeout=60
+    ) as http:
+
+        async def one_key(key: str) -> None:
+            for version in range(1, per_key + 1):
+                body, headers = signed(deploy(key, version))
+                sent = time.perf_counter()
+                answer = await http.post("/integration/webhook", content=body, headers=headers)
+                answer_times.append(time.perf_counter() - sent)
+                statuses.append(answer.status_code)
+
+        await asyncio.gather(*map(one_key, keys))
+    return statuses, answer_times
+
+
+def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count: int) -> dict[str, Any]:
+    keys = sorted(services(catalog))[:key_count]
+    per_key = events // len(keys)
+    total = per_key * len(keys)
+    before = processed(sail.url)
+    started = time.perf_counter()
+    statuses, answer_times = asyncio.run(post_in_order(sail.url, keys, per_key))
+    accepted_at = time.perf_counter()
+    while processed(sail.url) - before < total:
+        time.sleep(0.005)
+    done_at = time.perf_counter()
+    catalog_now = services(catalog)
+    in_order = all(
+        catalog_now[k]["properties"]["deployments"][-per_key:] == list(range(1, per_key + 1)) for k in keys
+    )
+    return {
+        "events": total,
+        "keys": len(keys),
+        "accepted_202": statuses.count(202),
+        "accepted_per_s": round(total / (accepted_at - started)),
+        "processed_per_s": round(total / (done_at - started)),
+        "answer_p50_ms": round(percentile(answer_times, 0.5) * 1000, 2),
+        "answer_p99_ms": round(percentile(answer_times, 0.99) * 1000, 2),
+        "in_order_per_key": in_order,
+    }
+
+
+def latency(sail: SailProcess, catalog: httpx.Client, samples: int) -> dict[str, Any]:
+    key = sorted(services(catalog))[-1]
+    path = f"/v1/blueprints/fakeService/entities/{key}"
+    delays: list[float] = []
+    with httpx.Client(base_url=sail.url, timeout=30) as http:
+        for version in range(10_001, 10_001 + samples):
+            body, headers = signed(deploy(key, version))
+            sent = time.perf_counter()
+            http.post("/integration/webhook", content=body, headers=headers).raise_for_status()
+            while (catalog.get(path).json()["entity"]["properties"]["deployments"] or [None])[-1] != version:
+                time.sleep(0.001)
+            delays.append(time.perf_counter() - sent)
+    return {
+        "samples": samples,
+        "to_catalog_p50_ms": round(percentile(delays, 0.5) * 1000, 1),
+        "to_catalog_p99_ms": round(percentile(delays, 0.99) * 1000, 1),
+        "to_catalog_max_ms": round(max(delays) * 1000, 1),
+        "to_catalog_mean_ms": round(statistics.fmean(delays) * 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--keys", type=int, default=20)
+    parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument(
+        "--separate-harbor",
+        action="store_true",
+        help="run the harbor as its own process (`ocean harbor`), as Port is, instead of embedded in sail",
+    )
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        integration = Path(tmp) / "fake"
+        ignore = shutil.ignore_patterns(".ocean", "__pycache__", ".mypy_cache", "tests")
+        shutil.copytree(REPO / "integrations" / "fake", integration, ignore=ignore)
+        harbor = start_harbor(Path(tmp)) if args.separate_harbor else None
+        sail = SailProcess(integration, Path(tmp), harbor[1] if harbor else None)
+        try:
+            with catalog_client(sail.catalog) as catalog:
+                results: dict[str, Any] = {
+                    "setup": {"harbor": "separate process" if harbor else "embedded in ocean sail"},
+                    "throughput": throughput(sail, catalog, args.events, args.keys),
+                    "latency": latency(sail, catalog, args.latency_samples),
+                }
+        finally:
+            sail.stop()
+            if harbor:
+                harbor[0].terminate()
+                harbor[0].wait(timeout=60)
+    for section, numbers in results.items():
+        print(f"{section}: " + ", ".join(f"{key}={value}" for key, value in numbers.items()))
+    if args.json_out:
+        with args.json_out.open("a") as out:
+            out.write(json.dumps({"benchmark": "webhooks", **results}) + "\n")
+    print(f"events_per_s={results['throughput']['processed_per_s']}")
+
+
+if __name__ == "__main__":
+    main()

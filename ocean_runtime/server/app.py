@@ -1,0 +1,70 @@
+"""``create_server``: the Starlette app of a running integration.
+
+    {prefix}/health, /health/live, /health/ready, /health/live-events   health (health.py)
+    {prefix}/metrics                                                    Prometheus text
+    {prefix}/integration/<path>                                         webhooks (webhooks.py)
+    /resync                                                             WEBHOOK listener only
+
+``{prefix}`` is ``OCEAN__PATH_PREFIX``. ``/resync`` is at the root, where Port calls it (as in
+the reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Mount, Route
+
+from .health import health_routes
+from .state import ServerState
+from .webhooks import webhook_route
+
+if TYPE_CHECKING:
+    from ocean_runtime.app.application import OceanApp
+    from ocean_runtime.events import ResyncTrigger
+    from ocean_runtime.observability import OceanMetrics
+    from ocean_runtime.webhooks import LiveEventsBackend
+
+
+def create_server(
+    app: OceanApp,
+    *,
+    state: ServerState,
+    metrics: OceanMetrics,
+    backend: LiveEventsBackend | None = None,
+    live_events: Callable[[], dict[str, Any]] | None = None,
+    resync_trigger: ResyncTrigger | None = None,
+    path_prefix: str | None = None,
+) -> Starlette:
+    """The integration's HTTP app.
+
+    Args:
+        app: the integration (its webhook processors).
+        state: lifecycle flags the service sets.
+        metrics: the integration's metrics.
+        backend: where accepted webhooks go; None serves no webhook route.
+        live_events: summary for ``/health/live-events``.
+        resync_trigger: serve ``POST /resync`` into this trigger (WEBHOOK listener).
+        path_prefix: mount everything but ``/resync`` under this prefix.
+    """
+    routes: list[BaseRoute] = list(health_routes(state, metrics, live_events=live_events))
+    if backend is not None:
+        routes.append(webhook_route(app, backend, metrics, state))
+    prefix = "/" + path_prefix.strip("/") if path_prefix and path_prefix.strip("/") else ""
+    top: list[BaseRoute] = [Mount(prefix, routes=routes)] if prefix else routes
+    if resync_trigger is not None:
+        top.append(_resync_route(resync_trigger))
+    return Starlette(routes=top)
+
+
+def _resync_route(trigger: ResyncTrigger) -> Route:
+    async def resync(request: Request) -> JSONResponse:
+        # Answer at once: the resync may take hours (the reference holds the request open).
+        trigger.request("a resync request from Port (POST /resync)")
+        return JSONResponse({"status": "accepted"}, status_code=202)
+
+    return Route("/resync", resync, methods=["POST"])

@@ -1,0 +1,235 @@
+"""``WebhookDispatcher.process``: one accepted event, from processors to the catalog.
+
+    the processors that accepted the event ──should_process_event / get_matching_kinds──►
+    every resource of the live mapping with a matching kind ──(concurrently, each with a
+    timeout) before_processing → handle_event, retried per the processor's policy →
+    after_processing──► raw results ──apply_results──► upserts and owned deletions
+
+A processor that fails (after its retries) or times out is recorded as a failure — the other
+resources' results are still written. ``process`` raises only when the event must be
+delivered again: Port unreachable or refusing the credentials (re-delivery is safe, everything
+here is idempotent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ocean_runtime.context import EventScope, event_scope
+from ocean_runtime.errors import UserInputError
+from ocean_runtime.sync.user_code import describe_exception
+
+from .apply import ApplyOutcome, ResourceResults, apply_results
+from .event import WebhookEvent, WebhookEventRawResults
+from .live_mapping import CompiledMapping, LiveMapping
+from .processor import WebhookProcessor
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from ocean_runtime.app.application import OceanApp
+    from ocean_runtime.mapping import ResourceConfig
+    from ocean_runtime.observability import OceanMetrics
+    from ocean_runtime.port import PortClient
+
+    from .failures import FailureLog
+
+logger = logging.getLogger(__name__)
+
+EVENT_TYPE = "http_request"  # what ``event.event_type`` says inside a processor, as in the reference
+
+
+@dataclass(frozen=True)
+class _Match:
+    processor: type[WebhookProcessor]
+    index: int
+    resource: ResourceConfig
+
+
+class WebhookDispatcher:
+    """Processes accepted events for one integration (``process`` is what backends call).
+
+    Args:
+        app: the integration (its processors; activated while they run).
+        port: its Port client.
+        metrics: where outcomes are counted.
+        failures: where failures are recorded.
+        timeout_seconds: most time one processor may take for one resource, retries included
+            (``OCEAN__MAX_EVENT_PROCESSING_SECONDS``).
+        sleep: how to wait between retries (tests pass a recorder).
+    """
+
+    def __init__(
+        self,
+        app: OceanApp,
+        port: PortClient,
+        *,
+        metrics: OceanMetrics,
+        failures: FailureLog,
+        timeout_seconds: float = 90.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._app = app
+        self._port = port
+        self._metrics = metrics
+        self._failures = failures
+        self._timeout = timeout_seconds
+        self._sleep = sleep
+        self._mapping = LiveMapping(port, app.config_class)
+
+    async def process(self, event: WebhookEvent) -> None:
+        """Run ``event`` to the end (see the module docstring).
+
+        Raises:
+            AbortRunError: Port is unreachable or refused the credentials (deliver it again).
+        """
+        with self._app.activated():
+            try:
+                mapping = await self._mapping.current()
+            except UserInputError as exc:
+                self._finish(event, failed=True, message=f"the live mapping cannot be used: {exc.render()}")
+                return
+            matches, unclassified = await self._matches(event, mapping)
+            if not matches:
+                self._metrics.webhook(event.path, "failed" if unclassified else "ignored")
+                return
+            runs = await asyncio.gather(*(self._run(event, match, mapping) for match in matches))
+            batch = [run for run in runs if run is not None]
+            applied = await apply_results(
+                self._port, mapping.config, batch, event_params={"event_type": EVENT_TYPE}
+            )
+            self._count(applied)
+            for kind, message in applied.problems:
+                self._failures.record(event, message, kind=kind)
+            self._finish(event, failed=len(batch) < len(runs) or bool(applied.problems))
+
+    # -- matching -----------------------------------------------------------------------------
+
+    def _processors(self, event: WebhookEvent) -> list[type[WebhookProcessor]]:
+        registered = [
+            p
+            for p in self._app.webhook_processors.get(event.path, [])
+            if isinstance(p, type) and issubclass(p, WebhookProcessor)
+        ]
+        if not event.accepted_by:
+            return registered
+        accepted = [p for p in registered if p.name() in event.accepted_by]
+        return accepted or registered  # names changed since it was accepted (a new release)
+
+    async def _matches(self, event: WebhookEvent, mapping: CompiledMapping) -> tuple[list[_Match], bool]:
+        """Every (processor, resource) to run, and whether a processor failed to classify the event."""
+        matches: list[_Match] = []
+        interested = unclassified = False
+        for processor in self._processors(event):
+            instance = processor(event)
+            try:
+                if not await instance.should_process_event(event):
+                    continue
+                kinds = list(await instance.get_matching_kinds(event))
+            except Exception as exc:
+                message = f"{processor.__name__} could not classify it: {self._describe(exc)}"
+                self._failures.record(event, message)
+                unclassified = True
+                continue
+            interested = True
+            matches.extend(
+                _Match(processor, index, resource) for index, resource in mapping.resources_of(kinds)
+            )
+        if not matches and interested:
+            logger.info("Webhook event %s: its kinds are not in the mapping; nothing to do", event.id)
+        elif not matches and not unclassified:
+            logger.warning(
+                "Webhook event %s on %s: no processor handles this event type", event.id, event.path
+            )
+        return matches, unclassified
+
+    # -- running one processor for one resource ---------------------------------------------
+
+    async def _run(
+        self, event: WebhookEvent, match: _Match, mapping: CompiledMapping
+    ) -> ResourceResults | None:
+        processor = match.processor(event)
+        name, kind = match.processor.__name__, match.resource.kind
+        try:
+            with event_scope(EventScope(EVENT_TYPE, mapping.config, match.resource)):
+                results = await asyncio.wait_for(self._lifecycle(processor, match.resource), self._timeout)
+            mapper = mapping.mapper(match.index)
+        except TimeoutError:
+            await _quietly(processor.cancel())
+            self._failures.record(event, f"{name} timed out after {self._timeout:g} s", kind=kind)
+            return None
+        except asyncio.CancelledError:
+            await _quietly(processor.cancel())
+            raise
+        except UserInputError as exc:
+            self._failures.record(event, exc.render(), kind=kind)
+            return None
+        except Exception as exc:
+            self._failures.record(event, f"{name}.handle_event failed: {self._describe(exc)}", kind=kind)
+            return None
+        return ResourceResults(kind, match.index, mapper, results)
+
+    async def _lifecycle(
+        self, processor: WebhookProcessor, resource: ResourceConfig
+    ) -> WebhookEventRawResults:
+        event = processor.event
+        await processor.before_processing()
+        while True:
+            try:
+                # Each resource gets its own copy: a processor mutating the payload affects nobody else.
+                results = await processor.handle_event(copy.deepcopy(event.payload), resource)
+                break
+            except Exception as exc:
+                if not (processor.should_retry(exc) and processor.retry_count < processor.max_retries):
+                    raise
+                processor.retry_count += 1
+                delay = processor.calculate_retry_delay()
+                self._metrics.webhook_retries.labels(path=event.path).inc()
+                logger.warning(
+                    "Webhook event %s: %s attempt %d/%d failed (%s); retrying in %.2f s",
+                    event.id,
+                    type(processor).__name__,
+                    processor.retry_count,
+                    processor.max_retries + 1,
+                    exc,
+                    delay,
+                )
+                await self._sleep(delay)
+        if not isinstance(results, WebhookEventRawResults):
+            raise UserInputError(
+                f"{type(processor).__name__}.handle_event returned {type(results).__name__}",
+                fix="return WebhookEventRawResults(updated_raw_results=[...], deleted_raw_results=[...])",
+            )
+        await processor.after_processing()
+        return results
+
+    # -- outcome ------------------------------------------------------------------------------
+
+    def _count(self, applied: ApplyOutcome) -> None:
+        for kind, counts in applied.kinds.items():
+            self._metrics.entity_outcomes(
+                "webhook", kind, upserted=counts.upserted, deleted=counts.deleted, failed=counts.failed
+            )
+
+    def _finish(self, event: WebhookEvent, *, failed: bool, message: str | None = None) -> None:
+        if message is not None:
+            self._failures.record(event, message)
+        self._metrics.webhook(event.path, "failed" if failed else "processed")
+        self._metrics.webhook_latency.labels(path=event.path).observe(
+            max(time.time() - event.received_at, 0.0)
+        )
+
+    def _describe(self, exc: BaseException) -> str:
+        return describe_exception(exc, self._app.directory)
+
+
+async def _quietly(awaitable: Awaitable[None]) -> None:
+    try:
+        await awaitable
+    except Exception:
+        logger.exception("A webhook processor's cancel() raised")

@@ -1,0 +1,214 @@
+"""A real integration with webhook processors, served over HTTP into a real harbor.
+
+``live`` loads an integration folder written here (two processors on ``/repos``: GitHub-signed
+and GitLab-token; one on ``/slow``), docks it into the test's harbor, starts an
+``IntegrationService`` (listener ``WEBHOOKS_ONLY`` unless a test says otherwise) and talks to
+its Starlette app through ``httpx.ASGITransport``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import textwrap
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ocean_runtime.app import IntegrationRunner, PortTarget, load_integration
+from ocean_runtime.app.service import IntegrationService
+from ocean_runtime.webhooks import LiveEventsBackend, hmac_sha256_hex
+
+SECRET = "s3cret-github"
+GITLAB_TOKEN = "gl-t0ken"
+
+MAIN = """
+import asyncio
+
+from ocean_runtime import (
+    RetryableError, WebhookEventRawResults, WebhookProcessor, event, ocean,
+    verify_github_signature, verify_gitlab_token,
+)
+
+ATTEMPTS = {}
+SEEN = []
+
+
+class GithubRepos(WebhookProcessor):
+    initial_retry_delay_seconds = 0.01
+
+    async def authenticate(self, payload, headers):
+        return verify_github_signature(self.event.body, headers, ocean.integration_config["secret"])
+
+    async def validate_payload(self, payload):
+        return isinstance(payload.get("repo") or payload.get("deleted"), dict)
+
+    def group_key(self, payload):
+        return (payload.get("repo") or payload.get("deleted"))["name"]
+
+    async def should_process_event(self, event):
+        return event.headers.get("x-github-event") == "repository"
+
+    async def get_matching_kinds(self, event):
+        return ["repo"]
+
+    async def handle_event(self, payload, resource):
+        ATTEMPTS[self.event.id] = ATTEMPTS.get(self.event.id, 0) + 1
+        SEEN.append((type(self).__name__, event.resource_config.kind, event.event_type))
+        if ATTEMPTS[self.event.id] <= payload.get("transient_failures", 0):
+            raise RetryableError("the repos API is busy")
+        if payload.get("explode"):
+            raise RuntimeError("the handler has a bug")
+        if payload.get("sleep"):
+            await asyncio.sleep(payload["sleep"])
+        if "deleted" in payload:
+            return WebhookEventRawResults(deleted_raw_results=[payload["deleted"]])
+        return WebhookEventRawResults(updated_raw_results=[payload["repo"]])
+
+
+class GitlabRepos(GithubRepos):
+    async def authenticate(self, payload, headers):
+        return verify_gitlab_token(headers, ocean.integration_config["gitlab_token"])
+
+    async def should_process_event(self, event):
+        return event.headers.get("x-gitlab-event") == "Push Hook"
+
+
+class Unclassifiable(GithubRepos):
+    async def should_process_event(self, event):
+        raise KeyError("action")
+
+
+ocean.add_webhook_processor("/repos", GithubRepos)
+ocean.add_webhook_processor("/repos", GitlabRepos)
+ocean.add_webhook_processor("/broken", Unclassifiable)
+
+
+@ocean.on_resync("repo")
+async def repos(kind):
+    yield [{"name": "from-resync", "language": "go", "stars": 1}]
+"""
+SPEC = """
+configurations:
+  - {name: secret, type: string, required: true}
+  - {name: gitlabToken, type: string, required: true}
+"""
+BLUEPRINTS = [
+    {"identifier": "repo", "title": "Repository",
+     "schema": {"properties": {"language": {"type": "string"}, "stars": {"type": "number"}}}},
+]  # fmt: skip
+MAPPING = {
+    "deleteDependentEntities": True,
+    "resources": [{
+        "kind": "repo",
+        "selector": {"query": ".archived != true"},
+        "port": {"entity": {"mappings": {
+            "identifier": ".name", "title": ".name", "blueprint": '"repo"',
+            "properties": {"language": ".language", "stars": ".stars"}}}},
+    }],
+}  # fmt: skip
+
+
+def write_integration(root: Path) -> Path:
+    files = {
+        "pyproject.toml": '[project]\nname = "hooks"\nversion = "0.1.0"\n',
+        "main.py": MAIN,
+        ".port/spec.yaml": SPEC,
+        ".port/resources/blueprints.json": json.dumps(BLUEPRINTS),
+        ".port/resources/port-app-config.yml": json.dumps(MAPPING),
+    }
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+def github_headers(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    return {
+        "content-type": "application/json",
+        "x-github-event": "repository",
+        "x-hub-signature-256": "sha256=" + hmac_sha256_hex(secret, body),
+    }
+
+
+class Live:
+    """A started integration service and an HTTP client for it."""
+
+    def __init__(self, service: IntegrationService, client: httpx.AsyncClient, harbor: Any) -> None:
+        self.service = service
+        self.client = client
+        self.harbor = harbor
+
+    @property
+    def module(self) -> Any:
+        """The integration's imported ``main.py`` (its ``ATTEMPTS`` and ``SEEN``)."""
+        return sys.modules[self.service.runner.app.webhook_processors["/repos"][0].__module__]
+
+    async def post_github(
+        self, payload: dict[str, Any], *, secret: str = SECRET, path: str = "/repos"
+    ) -> httpx.Response:
+        body = json.dumps(payload).encode()
+        return await self.client.post(
+            f"/integration{path}", content=body, headers=github_headers(body, secret)
+        )
+
+    async def idle(self) -> None:
+        """Wait until every accepted event is processed."""
+        assert self.service.backend is not None
+        while self.service.backend.depth():
+            await asyncio.sleep(0.01)
+
+    def repos(self) -> dict[str, dict[str, Any]]:
+        return {entity["identifier"]: entity for entity in self.harbor.entities("repo")}
+
+    async def metric(self, name: str, **labels: str) -> float:
+        """A sample of ``/metrics`` (0 when absent)."""
+        text = (await self.client.get("/metrics")).text
+        for line in text.splitlines():
+            match = re.match(rf"{name}\{{(.*)\}} (\S+)$", line) or re.match(rf"{name} (\S+)$", line)
+            if not match:
+                continue
+            found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1))) if match.lastindex == 2 else {}
+            if all(found.get(key) == value for key, value in labels.items()):
+                return float(match.group(match.lastindex or 1))
+        return 0.0
+
+
+Starter = Callable[..., Any]
+
+
+@pytest.fixture
+async def start_live(tmp_path: Path, harbor: Any) -> AsyncIterator[Starter]:
+    """``await start_live(env={...}, backend=...)`` → a started ``Live`` (stopped after the test)."""
+    root = write_integration(tmp_path / "hooks")
+    started: list[Live] = []
+
+    async def start(env: dict[str, str] | None = None, backend: LiveEventsBackend | None = None) -> Live:
+        environ = {
+            "OCEAN__INTEGRATION__CONFIG__SECRET": SECRET,
+            "OCEAN__INTEGRATION__CONFIG__GITLAB_TOKEN": GITLAB_TOKEN,
+            "OCEAN__EVENT_LISTENER__TYPE": "WEBHOOKS_ONLY",
+            **(env or {}),
+        }
+        app = load_integration(root, environ=environ)
+        target = PortTarget(harbor.url, harbor.client_id, harbor.client_secret, local=True)
+        runner = IntegrationRunner(app, target)
+        await runner.prepare()
+        service = IntegrationService(runner, backend=backend)
+        await service.start()
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=service.asgi), base_url="http://ocean")
+        live = Live(service, client, harbor)
+        started.append(live)
+        return live
+
+    yield start
+    for live in started:
+        await live.service.stop()
+        await live.client.aclose()
+        await live.service.runner.port.aclose()
