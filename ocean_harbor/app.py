@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from ocean_harbor.api_blueprints import blueprint_routes
+from ocean_harbor.api_cursors import cursor_routes
 from ocean_harbor.api_documents import document_routes
 from ocean_harbor.api_entities import entity_routes
 from ocean_harbor.api_ingest import ingest_routes
@@ -60,6 +61,7 @@ def create_app(
         token_route(issuer),
         *organization_routes(),
         *integration_routes(store),
+        *cursor_routes(store),
         *search_routes(store),
         *blueprint_routes(store),
         *entity_routes(store),

@@ -11,17 +11,21 @@ What an integration imports::
 Everything public is listed in ``__all__`` (a test pins it); other modules are internal.
 """
 
+from ocean_runtime import http
 from ocean_runtime.context import event, ocean
 from ocean_runtime.errors import (
     AbortRunError,
     OceanError,
+    PaginationError,
     PortAPIError,
     PortAuthError,
     PortUnreachableError,
     RetryableError,
     SkipRecordError,
+    ThirdPartyAPIError,
     UserInputError,
 )
+from ocean_runtime.incremental import updated_since
 from ocean_runtime.mapping import (
     EntityMapping,
     PortAppConfig,
@@ -29,11 +33,21 @@ from ocean_runtime.mapping import (
     ResourceConfig,
     Selector,
 )
+from ocean_runtime.webhooks import (
+    WebhookEvent,
+    WebhookEventRawResults,
+    WebhookProcessor,
+    verify_github_signature,
+    verify_gitlab_token,
+    verify_hmac_sha256,
+    verify_shared_token,
+)
 
 __all__ = [
     "AbortRunError",
     "EntityMapping",
     "OceanError",
+    "PaginationError",
     "PortAPIError",
     "PortAppConfig",
     "PortAuthError",
@@ -43,7 +57,17 @@ __all__ = [
     "RetryableError",
     "Selector",
     "SkipRecordError",
+    "ThirdPartyAPIError",
     "UserInputError",
+    "WebhookEvent",
+    "WebhookEventRawResults",
+    "WebhookProcessor",
     "event",
+    "http",
     "ocean",
+    "updated_since",
+    "verify_github_signature",
+    "verify_gitlab_token",
+    "verify_hmac_sha256",
+    "verify_shared_token",
 ]

@@ -95,3 +95,25 @@ class PortAuthError(AbortRunError):
 
 class PortUnreachableError(AbortRunError):
     """Port could not be reached after every retry."""
+
+
+class ThirdPartyAPIError(OceanError):
+    """A 3rd-party API refused a request (after the retry transport gave up); its kind fails.
+
+    Args:
+        method: HTTP method.
+        url: the full URL (without credentials).
+        status: HTTP status code.
+        detail: the answer's message, or the start of its body.
+    """
+
+    def __init__(self, method: str, url: str, status: int, detail: str) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.detail = detail
+        super().__init__(f"{method} {url} answered {status}: {detail}")
+
+
+class PaginationError(OceanError):
+    """Paging through an API went wrong: a page repeated (a loop), or items were not where expected."""

@@ -11,6 +11,7 @@ EXPECTED = [
     "AbortRunError",
     "EntityMapping",
     "OceanError",
+    "PaginationError",
     "PortAPIError",
     "PortAppConfig",
     "PortAuthError",
@@ -20,9 +21,56 @@ EXPECTED = [
     "RetryableError",
     "Selector",
     "SkipRecordError",
+    "ThirdPartyAPIError",
     "UserInputError",
+    "WebhookEvent",
+    "WebhookEventRawResults",
+    "WebhookProcessor",
     "event",
+    "http",
     "ocean",
+    "updated_since",
+    "verify_github_signature",
+    "verify_gitlab_token",
+    "verify_hmac_sha256",
+    "verify_shared_token",
+]
+
+HTTP_TOOLKIT = [
+    "PAGINATORS",
+    "ApiKeyAuth",
+    "AuthScheme",
+    "AuthTransport",
+    "BasicAuth",
+    "Batch",
+    "BearerAuth",
+    "Clock",
+    "CursorPaginator",
+    "HttpOverride",
+    "LinkHeaderPaginator",
+    "NextUrlPaginator",
+    "OAuth2ClientCredentials",
+    "OffsetPaginator",
+    "Page",
+    "PageNumberPaginator",
+    "PageRequest",
+    "Paginator",
+    "RateLimit",
+    "RateLimitTransport",
+    "RetryPolicy",
+    "RetryTransport",
+    "SinglePage",
+    "SystemClock",
+    "cache_per_resync",
+    "clear_resync_cache",
+    "client",
+    "current_override",
+    "get_path",
+    "make_paginator",
+    "paginate",
+    "parse_retry_after",
+    "register_paginator",
+    "use_http",
 ]
 
 
@@ -38,7 +86,23 @@ def test_every_public_name_exists_and_is_documented() -> None:
 
 
 def test_the_test_kit_is_pinned() -> None:
-    assert sorted(ocean_runtime.testing.__all__) == ["ResyncFailedError", "resync", "resync_async"]
+    assert sorted(ocean_runtime.testing.__all__) == [
+        "Catalog",
+        "FakeAPI",
+        "FakeClock",
+        "LiveIntegration",
+        "ResyncFailedError",
+        "UnmatchedRequestError",
+        "live_integration",
+        "resync",
+        "resync_async",
+    ]
+
+
+def test_the_http_toolkit_is_pinned() -> None:
+    assert sorted(ocean_runtime.http.__all__) == sorted(HTTP_TOOLKIT)
+    for name in ocean_runtime.http.__all__:
+        assert inspect.getdoc(getattr(ocean_runtime.http, name)) or name == "PAGINATORS", name
 
 
 def test_the_authors_api_members() -> None:

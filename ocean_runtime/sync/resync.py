@@ -51,6 +51,8 @@ class ResyncOptions:
         send_examples: send a few raw items per kind to Port (``OCEAN__SEND_RAW_DATA_EXAMPLES``).
         interval_minutes: the scheduled resync interval, reported as ``nextResync``.
         catalog_url: where the catalog can be browsed, copied into the report.
+        reconcile: delete stale entities after the kinds succeeded. False for an incremental
+            sync: it fetched only what changed, so an entity it did not see is not gone.
     """
 
     config_source: str = DEFAULT_CONFIG_SOURCE
@@ -58,6 +60,7 @@ class ResyncOptions:
     send_examples: bool = True
     interval_minutes: int | None = None
     catalog_url: str | None = None
+    reconcile: bool = True
 
 
 async def run_resync(
@@ -147,7 +150,11 @@ async def _run(
                 send_examples=options.send_examples,
             )
             observer.on_progress(ProgressEvent(Phase.KIND_FINISHED, report, job.report))
-        await _reconcile(port, produced, report, config, blueprints, event_params, observer)
+        if options.reconcile:
+            await _reconcile(port, produced, report, config, blueprints, event_params, observer)
+        else:
+            report.reconcile.status = Status.SKIPPED
+            report.reconcile.reason = "incremental sync: only changes were fetched — nothing deleted"
     except AbortRunError as exc:
         report.errors.append(str(exc))
         for kind in report.kinds:

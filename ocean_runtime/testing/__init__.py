@@ -1,12 +1,15 @@
-"""Test kit for integrations: one full resync, in-process, against a Port URL.
+"""Test kit for integrations: resyncs into a local Port, a fake 3rd-party API, catalog checks.
 
-    from ocean_runtime.testing import resync
+With the pytest plugin that ships with Ocean (fixtures ``harbor``, ``third_party``,
+``fake_clock``, ``ocean_resync``, ``catalog``, ``ocean_live``; see
+``ocean_runtime.testing.plugin``)::
 
-    def test_resync(harbor):                      # the harbor fixture ships with Ocean
-        report = resync(INTEGRATION_DIR, base_url=harbor.url,
-                        client_id=harbor.client_id, client_secret=harbor.client_secret)
-        assert report.total("upserted") == 12
+    def test_resync(third_party, ocean_resync, catalog):
+        third_party.get("https://api.example.com/items", json=[{"id": "a"}])
+        ocean_resync(INTEGRATION_DIR)
+        catalog.assert_identifiers("item", ["a"])
 
+Or by hand: ``resync(INTEGRATION_DIR, base_url=harbor.url, client_id=…, client_secret=…)``.
 It runs exactly what ``ocean sail DIR --once`` runs into the local harbor (start handlers,
 defaults, the folder's port-app-config pushed to the integration, one resync), reading settings
 from ``env`` only — never from the developer's shell — so tests are hermetic.
@@ -15,15 +18,33 @@ from ``env`` only — never from the developer's shell — so tests are hermetic
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.errors import AbortRunError
-from ocean_runtime.sync import ResyncReport
 
-__all__ = ["ResyncFailedError", "resync", "resync_async"]
+from .catalog import Catalog
+from .clock import FakeClock
+from .fake_api import FakeAPI, UnmatchedRequestError
+from .live import LiveIntegration, live_integration
+
+if TYPE_CHECKING:
+    from ocean_runtime.sync import ResyncReport
+
+__all__ = [
+    "Catalog",
+    "FakeAPI",
+    "FakeClock",
+    "LiveIntegration",
+    "ResyncFailedError",
+    "UnmatchedRequestError",
+    "live_integration",
+    "resync",
+    "resync_async",
+]
 
 
 class ResyncFailedError(AbortRunError):
@@ -42,6 +63,7 @@ async def resync_async(
     client_secret: str,
     env: Mapping[str, str] | None = None,
     check: bool = True,
+    incremental: bool = False,
 ) -> ResyncReport:
     """``resync`` for async tests (same arguments)."""
     from ocean_runtime.app import IntegrationRunner, PortTarget, load_integration
@@ -62,7 +84,7 @@ async def resync_async(
     target = PortTarget(base_url, client_id, client_secret, local=True)
     async with IntegrationRunner(app, target) as runner:
         await runner.prepare()
-        report = await runner.resync()
+        report = await runner.resync(incremental=incremental)
     if check and not report.ok:
         raise ResyncFailedError(report)
     return report
@@ -76,8 +98,9 @@ def resync(
     client_secret: str,
     env: Mapping[str, str] | None = None,
     check: bool = True,
+    incremental: bool = False,
 ) -> ResyncReport:
-    """Dock the integration's defaults and run one full resync into ``base_url``.
+    """Dock the integration's defaults and run one resync into ``base_url``.
 
     Args:
         integration_dir: the integration folder (holding ``main.py`` and ``.port/``).
@@ -87,6 +110,7 @@ def resync(
         env: ``OCEAN__*`` settings for this run (``OCEAN__INTEGRATION__CONFIG__…``).
         check: raise ``ResyncFailedError`` when the resync fails (default); False returns
             the failed report instead.
+        incremental: run an incremental sync (cursors, no deletions) instead of a full one.
 
     Returns:
         The resync's report.
@@ -102,6 +126,7 @@ def resync(
         client_secret=client_secret,
         env=env,
         check=check,
+        incremental=incremental,
     )
     try:
         asyncio.get_running_loop()
@@ -111,12 +136,17 @@ def resync(
 
 
 def _run_in_thread(coroutine: Any) -> ResyncReport:
-    """Run ``coroutine`` on a fresh loop in a thread (called from inside a running loop)."""
+    """Run ``coroutine`` on a fresh loop in a thread (called from inside a running loop).
+
+    The thread runs in a copy of the caller's context, so a ``use_http`` override (the
+    ``third_party`` fixture) still routes the integration's clients.
+    """
     outcome: dict[str, Any] = {}
+    caller_context = contextvars.copy_context()
 
     def target() -> None:
         try:
-            outcome["report"] = asyncio.run(coroutine)
+            outcome["report"] = caller_context.run(asyncio.run, coroutine)
         except BaseException as exc:  # re-raised in the caller's thread
             outcome["error"] = exc
 

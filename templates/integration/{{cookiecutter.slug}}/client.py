@@ -1,7 +1,10 @@
-"""A stand-in for the {{ cookiecutter.name }} API client: pages of made-up {{ cookiecutter.kind }} items.
+"""The {{ cookiecutter.name }} API client, built on Ocean's HTTP toolkit.
 
-Replace it with a real client (e.g. ``httpx.AsyncClient`` calls) that yields the API's pages;
-``main.py`` and the mapping in ``.port/resources/port-app-config.yml`` only need the item fields.
+``{{ cookiecutter.__class_prefix }}Client`` talks to the real API: bearer auth, retries on 429/5xx with
+``Retry-After``, a rate limit and page-number pagination all come from ``ocean_runtime.http`` —
+adapt the path, the paginator (``link_header``, ``cursor``, ``offset``, ``next_url``…) and
+``items_path`` to your API. ``ExampleClient`` serves made-up items so ``ocean sail`` works before
+you point ``apiUrl`` at anything (the ``useExampleData`` configuration, on by default).
 """
 
 from __future__ import annotations
@@ -9,21 +12,50 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from ocean_runtime import http
+
 STATUSES = ("active", "paused", "retired")
 OWNERS = ("ada@example.com", "alan@example.com", "grace@example.com")
 
 
-class ExampleClient:
-    """Serves ``item_count`` deterministic items, ``page_size`` at a time.
+class {{ cookiecutter.__class_prefix }}Client:
+    """Pages of ``{{ cookiecutter.kind }}`` items from ``GET {api_url}/{{ cookiecutter.kind }}?page=N&per_page=M``.
 
     Args:
-        base_url: base URL of the API (the ``apiUrl`` configuration).
+        api_url: base URL of the API (the ``apiUrl`` configuration).
+        token: API token (the ``apiToken`` configuration), sent as ``Authorization: Bearer``.
+        page_size: items per page to ask for.
+    """
+
+    def __init__(self, api_url: str, token: str | None, page_size: int = 100) -> None:
+        self.api_url = str(api_url).rstrip("/")
+        self.token = token
+        self.page_size = page_size
+
+    async def pages(self) -> AsyncIterator[list[dict[str, Any]]]:
+        """Yields every item, one page (list) at a time."""
+        async with http.client(
+            self.api_url,
+            auth=http.BearerAuth(self.token) if self.token else None,
+            rate_limit=http.RateLimit(requests=10, per=1.0, concurrency=4),
+        ) as api:
+            async for page in http.paginate(
+                api, "/{{ cookiecutter.kind }}", paginator="page", size=self.page_size, items_path=None
+            ):
+                yield page
+
+
+class ExampleClient:
+    """Serves ``item_count`` deterministic items, ``page_size`` at a time, without any network.
+
+    Args:
+        api_url: base URL the items' ``url`` fields point at.
         item_count: how many items exist (the ``itemCount`` configuration).
         page_size: items per page, as a paginated API would return them.
     """
 
-    def __init__(self, base_url: str, item_count: int, page_size: int = 10) -> None:
-        self.base_url = str(base_url).rstrip("/")
+    def __init__(self, api_url: str, item_count: int, page_size: int = 10) -> None:
+        self.api_url = str(api_url).rstrip("/")
         self.item_count = item_count
         self.page_size = page_size
 
@@ -34,11 +66,11 @@ class ExampleClient:
             yield [self.item(index) for index in range(start, stop)]
 
     def item(self, index: int) -> dict[str, Any]:
-        """The raw item number ``index``, shaped like an API's JSON answer."""
+        """The raw item number ``index``, shaped like the API's JSON answer."""
         return {
             "id": f"{{ cookiecutter.kind }}-{index}",
             "name": f"{{ cookiecutter.__kind_title }} {index}",
-            "url": f"{self.base_url}/{{ cookiecutter.kind }}/{index}",
+            "url": f"{self.api_url}/{{ cookiecutter.kind }}/{index}",
             "status": STATUSES[index % len(STATUSES)],
             # Every fifth item is archived; the `includeArchived` selector decides whether it syncs.
             "archived": index % 5 == 4,

@@ -12,21 +12,25 @@ from typing import Any
 
 from ocean_runtime import event, ocean
 
-from client import ExampleClient
+from client import {{ cookiecutter.__class_prefix }}Client, ExampleClient
 
 logger = logging.getLogger(__name__)
 
 
-def make_client() -> ExampleClient:
+def make_client() -> {{ cookiecutter.__class_prefix }}Client | ExampleClient:
     """A client configured from ``.port/spec.yaml`` configurations (validated, snake_case keys)."""
     config = ocean.integration_config
-    return ExampleClient(base_url=config["api_url"], item_count=config["item_count"])
+    if config["use_example_data"]:
+        return ExampleClient(config["api_url"], item_count=config["item_count"])
+    return {{ cookiecutter.__class_prefix }}Client(config["api_url"], token=config.get("api_token"))
 
 
 @ocean.on_start()
 async def on_start() -> None:
     """Runs once before the first resync: a good place to check credentials."""
-    logger.info({{ (cookiecutter.name ~ " will read %s") | jsonify }}, ocean.integration_config["api_url"])
+    config = ocean.integration_config
+    source = "made-up example items" if config["use_example_data"] else config["api_url"]
+    logger.info({{ (cookiecutter.name ~ " will read %s") | jsonify }}, source)
 
 
 @ocean.on_resync("{{ cookiecutter.kind }}")

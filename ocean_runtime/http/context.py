@@ -1,0 +1,124 @@
+"""What the toolkit's clients read from the context they run in: a transport and a clock.
+
+An integration builds its clients with ``ocean_runtime.http.client(...)`` and never thinks about
+tests. A test (or the ``third_party`` fixture of ``ocean_runtime.testing``) wraps the run in
+``use_http(transport=MockTransport(handler), clock=FakeClock())``: every toolkit client then sends
+through that transport and waits on that clock — retries, rate limits and auth included —
+without monkeypatching and without sleeping for real.
+
+The override lives in a context variable and is read *per request*, so it applies to clients
+created before it was installed (a module-level client in ``main.py``) and to tasks started
+inside it, and two tests running side by side do not see each other's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+
+
+class Clock(Protocol):
+    """Wall time and a way to wait; tests pass one that records waits instead of sleeping."""
+
+    def time(self) -> float:
+        """Current Unix time in seconds."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``."""
+        ...
+
+
+class SystemClock:
+    """The real clock: ``time.time`` and ``asyncio.sleep``."""
+
+    def time(self) -> float:
+        return time.time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+SYSTEM_CLOCK = SystemClock()
+
+
+@dataclass(frozen=True)
+class HttpOverride:
+    """What replaces the network and the clock for toolkit clients (both optional)."""
+
+    transport: httpx.AsyncBaseTransport | None = None
+    clock: Clock | None = None
+
+
+_override: ContextVar[HttpOverride | None] = ContextVar("ocean_http_override", default=None)
+
+
+@contextmanager
+def use_http(
+    *, transport: httpx.AsyncBaseTransport | None = None, clock: Clock | None = None
+) -> Iterator[HttpOverride]:
+    """Route every toolkit client to ``transport`` and ``clock`` inside the ``with`` block.
+
+    Args:
+        transport: answers every request instead of the network (e.g. ``httpx.MockTransport``).
+        clock: replaces ``time.time``/``asyncio.sleep`` for retries and rate limits.
+    """
+    override = HttpOverride(transport, clock)
+    token = _override.set(override)
+    try:
+        yield override
+    finally:
+        _override.reset(token)
+
+
+def current_override() -> HttpOverride | None:
+    """The override in effect, or None (real network, real clock)."""
+    return _override.get()
+
+
+def current_clock() -> Clock:
+    """The clock toolkit clients use right now."""
+    override = _override.get()
+    return override.clock if override is not None and override.clock is not None else SYSTEM_CLOCK
+
+
+def context_time() -> float:
+    """``current_clock().time()`` — a plain function for transports that take a ``clock``."""
+    return current_clock().time()
+
+
+async def context_sleep(seconds: float) -> None:
+    """``current_clock().sleep(seconds)`` — a plain function for transports that take a ``sleep``."""
+    await current_clock().sleep(seconds)
+
+
+class RoutedTransport(httpx.AsyncBaseTransport):
+    """The innermost transport of a toolkit client: the override's transport if any, else the network.
+
+    Args:
+        network: what really sends (created lazily, so a client used only under an override
+            never opens sockets).
+    """
+
+    def __init__(self, network: httpx.AsyncBaseTransport | None = None) -> None:
+        self._network = network
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        override = _override.get()
+        if override is not None and override.transport is not None:
+            return await override.transport.handle_async_request(request)
+        if self._network is None:
+            self._network = httpx.AsyncHTTPTransport()
+        return await self._network.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        # The override's transport belongs to whoever installed it; only close our own.
+        if self._network is not None:
+            await self._network.aclose()
