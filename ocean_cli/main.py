@@ -1,4 +1,11 @@
-"""The ``ocean`` Typer application: one sub-command per module in ``ocean_cli.commands``."""
+"""The ``ocean`` Typer application: one sub-command per module in ``ocean_cli.commands``.
+
+Start-up cost matters (``ocean --help`` should feel instant): command modules import only
+``typer`` at module level, and help is rendered by click's plain formatter
+(``rich_markup_mode=None``) — Typer's rich help pulls in ``rich.markdown``, ``rich.syntax``
+and friends, which more than doubles the start-up time. ``benchmarks/bench_startup.py``
+measures it and lists what ``ocean --help`` imports.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 app.command("new")(new.new)

@@ -84,6 +84,9 @@ class ResourceMapper:
         self._getters = [leaf.compiled.getter() for leaf in self._plan.leaves]
         self._reports = [(leaf.key, leaf.compiled.expression or "null") for leaf in self._plan.leaves]
         self._build = entity_builder(self._plan.template)
+        template = self._plan.template
+        # Only mapped keys reach the entity: without `icon`/`team` there is nothing to coerce.
+        self._coerces = isinstance(template, dict) and ("icon" in template or "team" in template)
 
     @property
     def kind(self) -> str:
@@ -214,7 +217,7 @@ class ResourceMapper:
         if not (entity.get("identifier") and entity.get("blueprint")):
             result.skipped += 1
             return
-        problem = _coerce_like_port_ocean(entity)
+        problem = _coerce_like_port_ocean(entity) if self._coerces else None
         if problem:
             result.errors.append(ItemError(item.index, problem, item.element))
             return

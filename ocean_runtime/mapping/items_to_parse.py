@@ -57,9 +57,13 @@ def deletion_path(expression: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ExpandedItem:
-    """One object to map: a raw item, or a parent merged with one list element."""
+    """One object to map: a raw item, or a parent merged with one list element.
+
+    Not frozen: one is made per mapped object, and a frozen dataclass's ``__init__`` costs
+    several times more.
+    """
 
     index: int
     element: int | None

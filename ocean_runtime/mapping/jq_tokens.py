@@ -154,11 +154,17 @@ class NotUnderstood(Exception):
 
 @dataclass
 class Token:
-    """A jq token; a string token keeps its interpolations as token lists in ``parts``."""
+    """A jq token.
+
+    A string token keeps its interpolations as token lists in ``parts`` and the raw (still
+    escaped) text around them in ``literals`` (one more than ``parts``); ``text`` is all the
+    literal text joined.
+    """
 
     kind: str
     text: str
     parts: list[list[Token]] | None = None
+    literals: list[str] | None = None
 
 
 def tokenize(expression: str) -> list[Token]:
@@ -299,16 +305,20 @@ def _tokenize(text: str, position: int, *, in_interpolation: bool = False) -> tu
 def _string(text: str, position: int) -> tuple[Token, int]:
     """Lexes a string after its opening quote; interpolations become token lists."""
     parts: list[list[Token]] = []
+    literals: list[str] = []
     literal: list[str] = []
     while position < len(text):
         char = text[position]
         if char == '"':
-            token = Token("string", "".join(literal), parts)
+            literals.append("".join(literal))
+            token = Token("string", "".join(literals), parts, literals)
             return token, position + 1
         if char == "\\":
             if text[position + 1 : position + 2] == "(":
                 inner, position = _tokenize(text, position + 2, in_interpolation=True)
                 parts.append(inner)
+                literals.append("".join(literal))
+                literal = []
                 continue
             literal.append(text[position : position + 2])
             position += 2

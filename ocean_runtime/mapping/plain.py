@@ -59,6 +59,13 @@ class PlainPath:
             PathError: jq raises an error for this input.
             NotPlain: the input holds values only jq can convert faithfully.
         """
+        return to_jq_value(self.walk(value))
+
+    def walk(self, value: Any) -> Any:
+        """The value the path leads to, as it is in the input (not copied, not converted).
+
+        Raises like ``evaluate``, except for what the found value holds.
+        """
         for step in self.steps:
             if value is None:
                 continue
@@ -74,7 +81,7 @@ class PlainPath:
             if isinstance(value, dict | list | str | int | float):
                 raise PathError(f"Cannot index {jq_type(value)} with {jq_type(step)}")
             raise NotPlain
-        return to_jq_value(value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,20 @@ class PlainComparison:
     equal: bool
     literal: Any
 
+    def __post_init__(self) -> None:
+        # Selectors run on every item: read the path cheaply (see ``path_reader``).
+        object.__setattr__(self, "_read", path_reader(self.path.steps))
+
     def evaluate(self, value: Any) -> bool:
         """Raises like ``PlainPath.evaluate``; else the comparison's result."""
-        return jq_equal(self.path.evaluate(value), self.literal) is self.equal
+        found = self._read(value)  # type: ignore[attr-defined]
+        literal = self.literal
+        if found is None or type(found) is bool:
+            if literal is None or type(literal) is bool:
+                return (found is literal) is self.equal
+        elif isinstance(found, str) and type(literal) is str:
+            return (found == literal) is self.equal  # a StrEnum is the string jq would see
+        return jq_equal(to_jq_value(found), literal) is self.equal
 
 
 def jq_equal(left: Any, right: Any) -> bool:
@@ -151,6 +169,42 @@ def parse_plain_path(expression: str) -> PlainPath | None:
     return PlainPath(tuple(steps)) if steps else None
 
 
+def path_reader(steps: tuple[str | int, ...]) -> Callable[[Any], Any]:
+    """``PlainPath(steps).walk`` made cheap for the common case: object keys on objects.
+
+    The returned function gives the value as it is in the input (not copied, not converted)
+    and raises like ``PlainPath.walk``.
+    """
+    walk = PlainPath(steps).walk
+    if not steps or not all(type(step) is str for step in steps):
+        return walk
+    if len(steps) == 1:
+        (key,) = steps
+
+        def read_key(value: Any) -> Any:
+            if type(value) is dict:
+                found = value.get(key)
+                if found is not None or key in value or not has_non_string_keys(value):
+                    return found
+            return walk(value)
+
+        return read_key
+    keys = steps
+
+    def read_keys(value: Any) -> Any:
+        found = value
+        for key in keys:
+            if type(found) is not dict:
+                return walk(value)  # null, an error or a conversion on the way: the full rules
+            child = found.get(key)
+            if child is None and (key not in found and has_non_string_keys(found)):
+                return walk(value)
+            found = child
+        return found
+
+    return read_keys
+
+
 def is_literal(expression: str) -> bool:
     """True if the (quote-rewritten) expression is a JSON scalar literal."""
     return _LITERAL.fullmatch(expression) is not None
@@ -163,6 +217,13 @@ def to_jq_value(value: Any) -> Any:
         NotPlain: ``value`` holds something jq would have to convert (tuples, dates, big or
             non-finite numbers, non-string keys).
     """
+    kind = type(value)
+    if kind is str or value is None or kind is bool:  # the common cases first, cheaply
+        return value
+    if kind is int and -_SAFE_INT <= value <= _SAFE_INT:
+        return value
+    if kind is list:
+        return [item if type(item) is str else to_jq_value(item) for item in value]
     if value is None or isinstance(value, str | bool):
         return value
     if isinstance(value, int):

@@ -4,8 +4,9 @@ Every expression is compiled by jq once, so an invalid one is reported before an
 mapped. Then each is classified:
 
 * ``LITERAL``  — input-independent (``'"service"'``): evaluated once, at compile time;
-* ``PATH``     — a plain path (``.owner.login``) or a comparison of one with a literal
-                 (``.archived == false``): evaluated in Python (``plain``);
+* ``PATH``     — a plain path (``.owner.login``), a comparison of one with a literal
+                 (``.archived == false``) or another expression of the jq subset that
+                 ``native`` evaluates: evaluated in Python, with jq for the odd item;
 * ``BATCHED``  — anything else: evaluated by the resource's combined jq program (``jq_batch``);
 * ``ALONE``    — needs a program of its own (``input``, ``$__loc__``, ...): run per item.
 """
@@ -25,15 +26,16 @@ from ocean_runtime.mapping.jq_expr import (
     first_output,
     rewrite_single_quotes,
 )
+from ocean_runtime.mapping.native import NativeExpression, compile_native
 from ocean_runtime.mapping.plain import (
     NotPlain,
     PathError,
     PlainComparison,
     PlainPath,
-    has_non_string_keys,
     is_literal,
     parse_plain_comparison,
     parse_plain_path,
+    path_reader,
     to_jq_value,
 )
 
@@ -57,7 +59,7 @@ class CompiledExpression:
         location: where it is in the config, e.g. ``resources[0].port.entity.mappings.title``.
         strategy: how it is evaluated (see the module docstring).
         value: the value of a ``LITERAL``.
-        path: the Python evaluator of a ``PATH`` (a path or a comparison).
+        path: the Python evaluator of a ``PATH`` (a path, a comparison or a native expression).
         program: the compiled jq program (for ``ALONE``, and as fallback for ``PATH``).
         batch_slot: position among the combined program's fields (``BATCHED`` leaves).
     """
@@ -66,7 +68,7 @@ class CompiledExpression:
     location: str
     strategy: Strategy
     value: Any = None
-    path: PlainPath | PlainComparison | None = None
+    path: PlainPath | PlainComparison | NativeExpression | None = None
     program: Any = None
     batch_slot: int = -1
 
@@ -88,9 +90,11 @@ class CompiledExpression:
             except (NoOutput, ValueError) as exc:  # cannot happen for a scalar literal
                 raise JQCompileError(expression, str(exc)) from None
             return cls(expression, location, Strategy.LITERAL, value=value, program=program)
-        path: PlainPath | PlainComparison | None = parse_plain_path(rewritten)
+        path: PlainPath | PlainComparison | NativeExpression | None = parse_plain_path(rewritten)
         if path is None:
             path = parse_plain_comparison(rewritten, _literal_value)
+        if path is None:
+            path = compile_native(rewritten)
         if path is not None:
             return cls(expression, location, Strategy.PATH, path=path, program=program)
         strategy = Strategy.BATCHED if can_batch(rewritten) else Strategy.ALONE
@@ -107,13 +111,16 @@ class CompiledExpression:
         if self.strategy is Strategy.ALONE:
             return lambda data, batched: self.evaluate_alone(data)
         assert self.path is not None
-        if (
-            isinstance(self.path, PlainPath)
-            and len(self.path.steps) == 1
-            and isinstance(self.path.steps[0], str)
-        ):
-            return _top_level_key_getter(self.path.steps[0], self.evaluate_alone)
-        return lambda data, batched: self.evaluate_alone(data)
+        steps = self.path.steps if isinstance(self.path, PlainPath) else ()
+        if len(steps) == 1 and type(steps[0]) is str:
+            return _key_getter(steps[0], _python_getter(path_reader(steps), self._evaluate_with_jq))
+        if isinstance(self.path, PlainPath):
+            read: Callable[[Any], Any] = path_reader(self.path.steps)
+        elif isinstance(self.path, NativeExpression):
+            read = self.path.evaluate_unfinished
+        else:
+            read = self.path.evaluate
+        return _python_getter(read, self._evaluate_with_jq)
 
     def evaluate_alone(self, data: Any) -> Any:
         """The reference's result for one item: first output, or None on no output / error."""
@@ -127,10 +134,46 @@ class CompiledExpression:
                 return None
             except NotPlain:
                 pass
+        return self._evaluate_with_jq(data)
+
+    def _evaluate_with_jq(self, data: Any) -> Any:
         try:
             return first_output(self.program, data)
         except (NoOutput, ValueError):
             return None
+
+
+def _python_getter(read: Callable[[Any], Any], with_jq: Callable[[Any], Any]) -> Getter:
+    """The per-item getter of a ``PATH`` leaf: Python first, jq for the item Python cannot decide."""
+
+    def get(data: Any, batched: list[Any] | None) -> Any:
+        try:
+            value = read(data)
+            kind = type(value)
+            if kind is str or value is None or kind is bool:
+                return value
+            return to_jq_value(value)
+        except PathError:
+            return None  # a jq error: the reference maps it to null
+        except NotPlain:
+            return with_jq(data)
+
+    return get
+
+
+def _key_getter(key: str, general: Getter) -> Getter:
+    """``.key``, the most common leaf, in one step for the common values; else ``general``."""
+    low, high = -(2**53), 2**53
+
+    def get(data: Any, batched: list[Any] | None) -> Any:
+        if type(data) is dict:
+            value: Any = data.get(key)
+            kind = type(value)
+            if kind is str or kind is bool or (kind is int and low <= value <= high):
+                return value
+        return general(data, batched)
+
+    return get
 
 
 @dataclass
@@ -187,39 +230,26 @@ def _literal_value(text: str) -> Any:
     return first_output(compile_jq(text), None)
 
 
-def _top_level_key_getter(key: str, general: Callable[[Any], Any]) -> Getter:
-    """``.key`` on an object, the most common leaf, without the general path machinery."""
-
-    def get(data: Any, batched: list[Any] | None) -> Any:
-        if not isinstance(data, dict):
-            return general(data)
-        value = data.get(key)
-        if value is None and key not in data and has_non_string_keys(data):
-            return general(data)
-        if value is None or type(value) is str or type(value) is bool:
-            return value
-        try:
-            return to_jq_value(value)
-        except NotPlain:
-            return general(data)
-
-    return get
-
-
 class _Slot(int):
     """A leaf number inside the template (an int subclass so it cannot be mistaken for data)."""
 
 
 def entity_builder(template: Any) -> Callable[[list[Any]], Any]:
-    """A function filling the template with leaf values: the mapped entity (only mapped keys)."""
+    """A function filling the template with leaf values: the mapped entity (only mapped keys).
+
+    It is generated as one Python expression (``{'identifier': v[0], 'properties': {...}}``):
+    one entity is built per item, and a single literal beats nested loops over the template.
+    Keys are written with ``repr``, so any key text is safe.
+    """
+    source = f"lambda v: {_builder_source(template)}"
+    built: Callable[[list[Any]], Any] = eval(source, {"__builtins__": {}})  # noqa: S307 - our own text
+    return built
+
+
+def _builder_source(template: Any) -> str:
     if isinstance(template, _Slot):
-        slot = int(template)
-        return lambda values: values[slot]
+        return f"v[{int(template)}]"
     if isinstance(template, dict):
-        if all(isinstance(value, _Slot) for value in template.values()):
-            pairs = [(name, int(value)) for name, value in template.items()]
-            return lambda values: {name: values[slot] for name, slot in pairs}
-        parts = [(name, entity_builder(value)) for name, value in template.items()]
-        return lambda values: {name: build(values) for name, build in parts}
-    items = [entity_builder(value) for value in template]
-    return lambda values: [build(values) for build in items]
+        fields = ", ".join(f"{name!r}: {_builder_source(value)}" for name, value in template.items())
+        return "{" + fields + "}"
+    return "[" + ", ".join(_builder_source(value) for value in template) + "]"
