@@ -131,12 +131,6 @@ def test_a_failing_github_endpoint_fails_the_resync_and_deletes_nothing(
     assert github.refused().count((502, "/repos/acme/payments/pulls")) > 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ocean_runtime.http's RetryTransport waits for X-RateLimit-Reset after any retryable "
-    "answer, though GitHub sends it on every answer; it only means 'retry after' when "
-    "X-RateLimit-Remaining is 0 (reported; remove this mark once the toolkit is fixed)",
-)
 def test_a_server_error_is_retried_after_a_short_backoff_not_the_budget_reset(
     harbor: Any, github: FakeGitHub, clock: FakeClock
 ) -> None:

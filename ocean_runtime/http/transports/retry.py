@@ -139,8 +139,14 @@ def _parse_date(text: str) -> datetime | None:
 
 
 def server_requested_wait(response: httpx.Response, now: float) -> float | None:
-    """The wait ``response`` asks for (``Retry-After``, then ``X-RateLimit-Reset``), if any."""
+    """The wait ``response`` asks for (``Retry-After``, then ``X-RateLimit-Reset``), if any.
+
+    ``X-RateLimit-Reset`` is ignored when ``X-RateLimit-Remaining`` says budget is left: APIs
+    such as GitHub send both on every answer, and a 502 must not wait for the budget to reset.
+    """
     for header in RETRY_AFTER_HEADERS:
+        if header == "X-RateLimit-Reset" and not _about_rate_limit(response):
+            continue
         value = response.headers.get(header)
         if value is None:
             continue
@@ -148,6 +154,11 @@ def server_requested_wait(response: httpx.Response, now: float) -> float | None:
         if seconds is not None:
             return seconds
     return None
+
+
+def _about_rate_limit(response: httpx.Response) -> bool:
+    remaining = response.headers.get("X-RateLimit-Remaining")
+    return response.status_code == 429 or remaining is None or remaining.strip() in ("0", "")
 
 
 class RetryTransport(httpx.AsyncBaseTransport):
