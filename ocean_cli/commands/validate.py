@@ -24,9 +24,10 @@ def validate(
     if output_format not in ("text", "json"):
         raise fail(f"--format must be text or json, got {output_format!r}")
     with user_errors():
+        from ocean_runtime.app.loader import load_config_class
         from ocean_runtime.validation import validate_integration_dir
 
-        findings = validate_integration_dir(directory, strict=strict)
+        findings = validate_integration_dir(directory, strict=strict, config_class_loader=load_config_class)
     if output_format == "json":
         import json
 

@@ -88,6 +88,18 @@ def load_integration(
     return app
 
 
+def load_config_class(directory: Path) -> type[PortAppConfig] | None:
+    """The ``PortAppConfig`` subclass of ``directory/integration.py``, importing nothing else.
+
+    Raises:
+        UserInputError: ``integration.py`` failed to import.
+    """
+    root = directory.expanduser().resolve()
+    with _folder_modules(root):
+        module = _import_user_file(root, INTEGRATION_FILE, "integration", optional=True)
+    return find_config_class(module) if module is not None else None
+
+
 def integration_config_of(root: Path, settings: OceanSettings) -> dict[str, Any]:
     """The integration configuration, validated against the folder's spec (when it has one)."""
     from ocean_runtime.config import integration_config, load_spec

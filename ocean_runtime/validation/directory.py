@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ocean_runtime.config.documents import Document, read_document
 from ocean_runtime.config.spec import SPEC_FILES, Spec
 from ocean_runtime.errors import UserInputError
+from ocean_runtime.mapping import PortAppConfig
 from ocean_runtime.validation.blueprints import Blueprints, check_blueprints
 from ocean_runtime.validation.config_values import check_config_values
 from ocean_runtime.validation.findings import Finding, from_user_error
@@ -22,7 +23,11 @@ EXTENSIONS = (".json", ".yaml", ".yml")
 
 
 def validate_integration_dir(
-    path: Path, *, strict: bool = False, environ: Mapping[str, str] | None = None
+    path: Path,
+    *,
+    strict: bool = False,
+    environ: Mapping[str, str] | None = None,
+    config_class_loader: Callable[[Path], type[PortAppConfig] | None] | None = None,
 ) -> list[Finding]:
     """Checks an integration folder (or a bare folder holding only ``.port/``).
 
@@ -30,6 +35,10 @@ def validate_integration_dir(
         path: the folder.
         strict: report a required configuration without a value as an error (not a warning).
         environ: where ``OCEAN__INTEGRATION__CONFIG__*`` values are read (default ``os.environ``).
+        config_class_loader: returns the integration's ``PortAppConfig`` subclass (from its
+            ``integration.py``) so its custom selector keys are known; when it fails, a warning
+            says so and the base keys are used (a folder written for the reference framework
+            imports ``port_ocean``, which is fine).
 
     Returns:
         Every finding, errors and warnings, in file order.
@@ -58,7 +67,10 @@ def validate_integration_dir(
     if "port-app-config" in resources:
         document = _read(path, resources["port-app-config"], findings)
         if document is not None:
-            findings.extend(check_port_app_config(document, spec=spec, blueprints=blueprints))
+            config_class = _config_class(path, config_class_loader, findings)
+            findings.extend(
+                check_port_app_config(document, spec=spec, blueprints=blueprints, config_class=config_class)
+            )
     for stem in ("actions", "scorecards", "pages"):
         if stem in resources:
             document = _read(path, resources[stem], findings)
@@ -67,6 +79,25 @@ def validate_integration_dir(
     environ = os.environ if environ is None else environ
     findings.extend(check_config_values(path, spec, environ=environ, strict=strict))
     return _in_file_order(findings)
+
+
+def _config_class(
+    path: Path,
+    loader: Callable[[Path], type[PortAppConfig] | None] | None,
+    findings: list[Finding],
+) -> type[PortAppConfig]:
+    if loader is None or not (path / "integration.py").is_file():
+        return PortAppConfig
+    try:
+        return loader(path) or PortAppConfig
+    except UserInputError as exc:
+        findings.append(
+            Finding(
+                "warning", "integration.py", "", None,
+                f"not imported ({exc.message}); custom selector keys are checked against the base Selector",
+            )
+        )
+        return PortAppConfig
 
 
 def _in_file_order(findings: list[Finding]) -> list[Finding]:

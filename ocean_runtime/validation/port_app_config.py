@@ -37,7 +37,11 @@ _BASE_SELECTOR_KEYS = {"query", "exportEnvVariables"}
 
 
 def check_port_app_config(
-    document: Document, *, spec: Spec | None, blueprints: Blueprints | None
+    document: Document,
+    *,
+    spec: Spec | None,
+    blueprints: Blueprints | None,
+    config_class: type[PortAppConfig] = PortAppConfig,
 ) -> list[Finding]:
     """All findings for one port-app-config document.
 
@@ -45,6 +49,8 @@ def check_port_app_config(
         document: the decoded file.
         spec: the integration's spec (kinds are compared with its features), if any.
         blueprints: the blueprints defined in ``blueprints.json`` (None when there is no such file).
+        config_class: the integration's ``PortAppConfig`` subclass: the keys it declares (custom
+            selector fields) are not reported as unknown.
     """
     data = document.data
     if data is None:
@@ -54,7 +60,7 @@ def check_port_app_config(
             at(document, "error", (), f"expected a mapping with a `resources:` list, got {json_kind(data)}")
         ]
     findings = _structure(document)
-    findings.extend(_unknown_keys(document))
+    findings.extend(_unknown_keys(document, config_class))
     resources = data.get("resources")
     if not isinstance(resources, list):
         return findings
@@ -99,9 +105,9 @@ def _describe(error: Any) -> str:
     return f"{error['msg']}, got {short(value)}"
 
 
-def _unknown_keys(document: Document) -> list[Finding]:
+def _unknown_keys(document: Document, config_class: type[PortAppConfig]) -> list[Finding]:
     findings = []
-    for text in find_unknown_keys(document.data):
+    for text in find_unknown_keys(document.data, config_class):
         path = _parse_path(text)
         key = path[-1]
         if len(path) >= 2 and path[-2] == "selector":

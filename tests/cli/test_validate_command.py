@@ -168,3 +168,64 @@ def test_console_script_in_a_subprocess(tmp_path: Path) -> None:
         13,
     )
     assert error["message"].startswith('"link" is not allowed; expected one of string, integer, number')
+
+
+CUSTOM_SELECTOR_MAPPING = """resources:
+  - kind: thing
+    selector:
+      query: 'true'
+      includeArchived: true
+    port:
+      entity:
+        mappings:
+          identifier: .id
+          blueprint: '"thing"'
+"""
+
+CUSTOM_SELECTOR_INTEGRATION = """
+from typing import Literal
+
+from pydantic import Field
+
+from ocean_runtime import PortAppConfig, ResourceConfig, Selector
+
+
+class ThingSelector(Selector):
+    include_archived: bool = Field(default=False, alias="includeArchived")
+
+
+class ThingResource(ResourceConfig):
+    kind: Literal["thing"]
+    selector: ThingSelector
+
+
+class ThingConfig(PortAppConfig):
+    resources: list[ThingResource]
+"""
+
+
+def _custom_selector_folder(tmp_path: Path, integration_py: str) -> Path:
+    (tmp_path / ".port/resources").mkdir(parents=True)
+    (tmp_path / ".port/spec.yaml").write_text("features: [{resources: [{kind: thing}]}]\n")
+    (tmp_path / ".port/resources/port-app-config.yml").write_text(CUSTOM_SELECTOR_MAPPING)
+    (tmp_path / ".port/resources/blueprints.json").write_text(
+        '[{"identifier": "thing", "title": "Thing", "schema": {"properties": {}}, "relations": {}}]'
+    )
+    (tmp_path / "integration.py").write_text(integration_py)
+    return tmp_path
+
+
+def test_selector_keys_declared_by_integration_py_are_known(tmp_path: Path) -> None:
+    code, out, _ = run(str(_custom_selector_folder(tmp_path, CUSTOM_SELECTOR_INTEGRATION)), "--strict")
+
+    assert (code, out.strip()) == (0, "✓ valid")
+
+
+def test_an_integration_py_that_cannot_be_imported_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    folder = _custom_selector_folder(tmp_path, "from port_ocean.context.ocean import ocean\n")
+
+    code, out, _ = run(str(folder))
+
+    assert code == 0
+    assert "integration.py" in out and "not imported" in out
+    assert "'includeArchived' is not a base selector key" in out
