@@ -39,7 +39,7 @@ def compile_jq(expression: str) -> Any:
     try:
         return jq.compile(rewrite_single_quotes(expression))
     except ValueError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+        reason = _first_line(str(exc))
         raise JQCompileError(expression, reason) from None
 
 
@@ -81,3 +81,11 @@ def first_or_none(program: Any, data: Any) -> tuple[Any, bool]:
         return None, True
     except Exception:  # any jq failure maps to null, as in the reference
         return None, False
+
+
+def _first_line(message: str) -> str:
+    """jq's first line without its ``jq: error:`` prefix and the colon that led to the source."""
+    lines = message.strip().splitlines()
+    if not lines:
+        return "syntax error"
+    return lines[0].removeprefix("jq: error: ").rstrip(":").strip() or "syntax error"
