@@ -2,7 +2,7 @@
 
 It only assembles parts: an httpx client whose transport chain is
 
-    TokenAuthTransport → RetryTransport → the network (or a test's MockTransport)
+    TokenAuthTransport → RetryTransport → ThrottleTransport → the network (or a test's MockTransport)
 
 and one small API object per Port concept (integrations, blueprints, documents, entity upserts,
 searches, deletions). Its methods delegate to those, so each concept stays readable on its own.
@@ -24,14 +24,17 @@ from ocean_runtime.errors import UserInputError
 from .auth import TOKEN_PATH, TokenAuthTransport
 from .batching import MAX_BATCH_BYTES, MAX_BATCH_LENGTH
 from .blueprints import BlueprintsAPI
+from .cursors import CursorsAPI
 from .deletion import DeletionAPI
 from .documents import DocumentsAPI
 from .entities import EntitiesAPI, UpsertOutcome
 from .identity import PortIdentity
 from .integrations import IntegrationsAPI
+from .kafka_credentials import KafkaCredentials, get_kafka_credentials
 from .retry import Clock, RetryPolicy, RetryTransport, Sleep
 from .search import SearchAPI
 from .session import PortSession
+from .throttle import ThrottleTransport
 
 TIMEOUT_SECONDS = 60.0
 # The same pool as the reference; our own semaphore (max_concurrency) is the tighter bound.
@@ -87,7 +90,9 @@ class PortClient:
         root = _checked_base_url(base_url)
         self.identity = PortIdentity(integration_type, integration_version, integration_identifier)
         network = transport or httpx.AsyncHTTPTransport(limits=CONNECTION_LIMITS)
-        retrying = RetryTransport(network, retry_policy, sleep=sleep, clock=clock)
+        # One 429 pauses every request of this client (see throttle.py), retries included.
+        throttled = ThrottleTransport(network, sleep=sleep, clock=clock)
+        retrying = RetryTransport(throttled, retry_policy, sleep=sleep, clock=clock)
         authenticated = TokenAuthTransport(
             retrying,
             token_url=root + TOKEN_PATH,
@@ -106,6 +111,7 @@ class PortClient:
         )
         self.search = SearchAPI(self._session)
         self.deletion = DeletionAPI(self._session)
+        self.cursors = CursorsAPI(self._session)
 
     @property
     def base_url(self) -> str:
@@ -153,6 +159,10 @@ class PortClient:
     async def get_resync_request(self) -> dict[str, Any] | None:
         """The pending resync request, or None."""
         return await self.integrations.get_resync_request()
+
+    async def get_kafka_credentials(self) -> KafkaCredentials:
+        """The SASL credentials of Port's Kafka brokers (``GET /v1/kafka-credentials``)."""
+        return await get_kafka_credentials(self._session)
 
     async def delete_integration(self) -> bool:
         """Delete this integration's record; False when it did not exist."""

@@ -1,0 +1,113 @@
+"""librdkafka settings Ocean's consumers and producers share, and where librdkafka logs go.
+
+Every consumer commits by hand (``enable.auto.commit=false``): an offset is committed only
+once the work its message asked for is done. Partitions are handed out with the
+``cooperative-sticky`` assignor, so a replica joining or leaving moves only the partitions
+that must move, and the others keep working through the rebalance.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+logger = logging.getLogger("ocean.kafka")
+_librdkafka_logger = logging.getLogger("ocean.kafka.librdkafka")
+
+ClientConfig = dict[str, Any]
+
+CONSUMER_DEFAULTS: ClientConfig = {
+    "enable.auto.commit": False,
+    "auto.offset.reset": "earliest",
+    "partition.assignment.strategy": "cooperative-sticky",
+    # A crashed replica's partitions move to the others after 10 s instead of librdkafka's 45 s.
+    "session.timeout.ms": 10_000,
+    "heartbeat.interval.ms": 1_000,
+    # Subscribed topics that are created (or re-created after a broker loss) are noticed soon.
+    "topic.metadata.refresh.interval.ms": 10_000,
+}
+
+PRODUCER_DEFAULTS: ClientConfig = {
+    # Acknowledged by every in-sync replica; one request in flight keeps the order per
+    # partition through retries. Not the idempotent producer: after a broker lost its state
+    # (a fresh broker, a re-created topic) it stalls for good on sequence numbers the broker no
+    # longer knows, where this one resumes — a retry may duplicate a message, and processing
+    # is idempotent anyway.
+    "acks": "all",
+    "enable.idempotence": False,
+    "max.in.flight.requests.per.connection": 1,
+    "linger.ms": 5,
+    # ``submit`` waits for the delivery report: a broker that is gone must fail it soon, so
+    # the webhook sender gets a 503 and retries rather than hanging.
+    "message.timeout.ms": 15_000,
+}
+
+
+def consumer_config(
+    bootstrap_servers: str, group_id: str, overrides: Mapping[str, Any] | None = None
+) -> ClientConfig:
+    """A manual-commit consumer configuration for ``group_id`` (``overrides`` win)."""
+    config = {**CONSUMER_DEFAULTS, "bootstrap.servers": bootstrap_servers, "group.id": group_id}
+    config.update(overrides or {})
+    return _with_callbacks(config)
+
+
+def producer_config(bootstrap_servers: str, overrides: Mapping[str, Any] | None = None) -> ClientConfig:
+    """An acks=all, order-keeping producer configuration (``overrides`` win)."""
+    config = {**PRODUCER_DEFAULTS, "bootstrap.servers": bootstrap_servers}
+    config.update(_producer_relevant(overrides or {}))
+    return _with_callbacks(config)
+
+
+def admin_config(bootstrap_servers: str, overrides: Mapping[str, Any] | None = None) -> ClientConfig:
+    """An admin client configuration carrying the connection and security settings of ``overrides``."""
+    config: ClientConfig = {"bootstrap.servers": bootstrap_servers}
+    config.update({k: v for k, v in (overrides or {}).items() if k.startswith(_CONNECTION_PREFIXES)})
+    return _with_callbacks(config)
+
+
+def parse_brokers(value: str) -> str:
+    """``bootstrap.servers`` from a comma-separated list or a JSON array string (as the reference)."""
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        import json
+
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            return text
+        if isinstance(parsed, list):
+            return ",".join(str(item).strip() for item in parsed)
+    return text
+
+
+# Settings a consumer-oriented ``config`` mapping may hold that a producer must not receive.
+_CONSUMER_ONLY = (
+    "group.",
+    "session.timeout.ms",
+    "heartbeat.interval.ms",
+    "max.poll.interval.ms",
+    "auto.offset.reset",
+    "enable.auto.commit",
+    "partition.assignment.strategy",
+    "fetch.",
+    "isolation.level",
+)
+_CONNECTION_PREFIXES = ("security.", "sasl.", "ssl.", "client.id", "socket.")
+
+
+def _producer_relevant(overrides: Mapping[str, Any]) -> ClientConfig:
+    return {key: value for key, value in overrides.items() if not key.startswith(_CONSUMER_ONLY)}
+
+
+def _with_callbacks(config: ClientConfig) -> ClientConfig:
+    config.setdefault("logger", _librdkafka_logger)
+    config.setdefault("error_cb", _log_client_error)
+    return config
+
+
+def _log_client_error(error: Any) -> None:
+    # Broker unreachable, all brokers down…: librdkafka keeps reconnecting by itself, so this
+    # is worth a warning, not a crash. Fatal errors are raised by the next call instead.
+    logger.warning("Kafka client: %s", error)
