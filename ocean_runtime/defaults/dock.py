@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ocean_runtime.errors import PortAPIError, UserInputError
+from ocean_runtime.errors import AbortRunError, PortAPIError, UserInputError
 
 from .ordering import blueprint_stages, dependency_order
 from .resources import PortResources
@@ -96,16 +96,13 @@ async def dock(
     mapping = resources.port_app_config.to_request() if resources.port_app_config else None
     integration = await port.get_integration()
     if integration is None:
-        integration = await port.create_integration(
-            {
-                "installationId": port.identity.integration_identifier,
-                **wanted,
-                "config": mapping or {},
-                "createPortResourcesOrigin": "Default",
-            }
-        )
-        report.created_integration = True
-    else:
+        integration = await _create_integration(port, wanted, mapping)
+        report.created_integration = integration is not None
+        integration = integration or await port.get_integration()
+    if integration is None:
+        identifier = port.identity.integration_identifier
+        raise AbortRunError(f"Port answered that integration {identifier!r} exists, then that it does not")
+    if not report.created_integration:
         changed = {key: value for key, value in wanted.items() if integration.get(key) != value}
         if changed:
             integration = await port.patch_integration({**changed, "version": wanted["version"]})
@@ -218,3 +215,22 @@ def _blueprints_file(resources: PortResources) -> str:
         return "blueprints.json"
     matches = sorted(resources.directory.glob("blueprints.*"))
     return str(matches[0]) if matches else str(resources.directory / "blueprints.json")
+
+
+async def _create_integration(
+    port: PortClient, wanted: dict[str, Any], mapping: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """Creates the integration; None when another replica created it first (Port answers 409)."""
+    try:
+        return await port.create_integration(
+            {
+                "installationId": port.identity.integration_identifier,
+                **wanted,
+                "config": mapping or {},
+                "createPortResourcesOrigin": "Default",
+            }
+        )
+    except PortAPIError as exc:
+        if exc.status != 409:
+            raise
+        return None
