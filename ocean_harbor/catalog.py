@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from ocean_harbor.entity_json import ENTITY_COLUMNS, project, row_to_entity
+from ocean_harbor.entity_validation import EntityValidator
 from ocean_harbor.rules import RuleCompiler
 from ocean_harbor.store import loads
 
@@ -23,6 +25,39 @@ def all_blueprints(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
         row["identifier"]: loads(row["body"])
         for row in conn.execute("SELECT identifier, body FROM blueprints ORDER BY identifier")
     }
+
+
+class BlueprintSet:
+    """Every blueprint of one catalog state, parsed once and shared by the requests that see it.
+
+    A bulk upsert needs all blueprints (relation targets, search names) and a validator for its
+    own; parsing and compiling those for each of thousands of requests cost more than the
+    writes. The set is cached on the blueprints' exact text, so any change makes a new one.
+    Treat it as read-only.
+    """
+
+    def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
+        self.documents = documents
+        self.relation_only = relation_only_names(documents)
+        self._validators: dict[str, EntityValidator] = {}
+
+    def validator(self, identifier: str) -> EntityValidator:
+        """The validator of one blueprint of the set."""
+        validator = self._validators.get(identifier)
+        if validator is None:
+            validator = self._validators[identifier] = EntityValidator(self.documents[identifier])
+        return validator
+
+
+def blueprint_set(conn: sqlite3.Connection) -> BlueprintSet:
+    """The current blueprints, parsed (cached while their text does not change)."""
+    rows = conn.execute("SELECT identifier, body FROM blueprints ORDER BY identifier").fetchall()
+    return _parsed_blueprints(tuple((row["identifier"], row["body"]) for row in rows))
+
+
+@lru_cache(maxsize=8)
+def _parsed_blueprints(rows: tuple[tuple[str, str], ...]) -> BlueprintSet:
+    return BlueprintSet({identifier: loads(body) for identifier, body in rows})
 
 
 def get_entity(conn: sqlite3.Connection, blueprint: str, identifier: str) -> dict[str, Any] | None:

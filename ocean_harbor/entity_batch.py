@@ -43,6 +43,7 @@ class EntityBatch:
         self._entities: dict[Key, dict[str, Any] | None] = {}  # None: known not to exist
         self._rows: dict[Key, tuple[Any, ...]] = {}
         self._links: dict[Key, list[tuple[str, str, str, str, str]]] = {}
+        self._stale_links: dict[Key, None] = {}  # entities whose old links must go first
         self._placeholders: dict[Key, None] = {}
 
     def prefetch(self, blueprint: str, identifiers: Iterable[str]) -> None:
@@ -77,7 +78,12 @@ class EntityBatch:
             *key, stored["title"], stored["icon"], dumps(stored["team"]), dumps(stored["properties"]),
             dumps(stored["relations"]), self.datasource, created_at, self.now,
         )  # fmt: skip
-        self._links[key] = link_rows(key[0], key[1], stored["relations"], relation_defs)
+        # entity_links follow the relations: untouched when they did not change (most re-syncs),
+        # only added for an entity that had none (a new one), rewritten otherwise.
+        if existing is None or existing["relations"] != stored["relations"] or key in self._links:
+            if existing is not None:
+                self._stale_links[key] = None
+            self._links[key] = link_rows(key[0], key[1], stored["relations"], relation_defs)
         return stored
 
     def put_placeholder(self, blueprint: str, identifier: str) -> None:
@@ -101,5 +107,7 @@ class EntityBatch:
             [(bp, identifier, self.now, self.now) for bp, identifier in self._placeholders],
         )
         self.conn.executemany(_UPSERT_SQL, list(self._rows.values()))
-        replace_links(self.conn, list(self._links), [row for rows in self._links.values() for row in rows])
-        self._placeholders, self._rows, self._links = {}, {}, {}
+        replace_links(
+            self.conn, list(self._stale_links), [row for rows in self._links.values() for row in rows]
+        )
+        self._placeholders, self._rows, self._links, self._stale_links = {}, {}, {}, {}

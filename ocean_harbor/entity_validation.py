@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft7Validator
@@ -121,13 +120,3 @@ def _is_str_list(value: Any) -> bool:
 def _short(value: Any) -> str:
     text = json.dumps(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-@lru_cache(maxsize=256)
-def _validator_for(body: str) -> EntityValidator:
-    return EntityValidator(json.loads(body))
-
-
-def validator_for(blueprint: dict[str, Any]) -> EntityValidator:
-    """A cached ``EntityValidator`` for this exact blueprint document."""
-    return _validator_for(json.dumps(blueprint, sort_keys=True))

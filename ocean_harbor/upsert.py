@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocean_harbor.blueprint_schema import ENTITY_IDENTIFIER
-from ocean_harbor.catalog import matching_identifiers, relation_only_names
+from ocean_harbor.catalog import BlueprintSet, matching_identifiers
 from ocean_harbor.entity_batch import EntityBatch
-from ocean_harbor.entity_validation import validator_for
 from ocean_harbor.errors import HarborError
 from ocean_harbor.links import relation_values
 from ocean_harbor.rules import RuleCompiler
@@ -77,8 +76,8 @@ class Upserter:
 
     Args:
         conn: a connection inside a write transaction.
-        blueprint: the target blueprint document.
-        blueprints: every blueprint document by identifier (relation targets, search names).
+        blueprint: the target blueprint's identifier (it must be in ``blueprints``).
+        blueprints: every blueprint (relation targets, search names, validators).
         options: the request's flags.
         datasource: the writer's ``User-Agent`` (Port's ``$datasource``).
         now: the timestamp stamped as ``updatedAt``.
@@ -87,17 +86,18 @@ class Upserter:
     def __init__(
         self,
         conn: sqlite3.Connection,
-        blueprint: dict[str, Any],
-        blueprints: dict[str, dict[str, Any]],
+        blueprint: str,
+        blueprints: BlueprintSet,
         options: UpsertOptions,
         datasource: str | None,
         now: str,
     ) -> None:
-        self.conn, self.blueprint, self.blueprints = conn, blueprint, blueprints
-        self.name: str = blueprint["identifier"]
+        self.conn, self.name = conn, blueprint
+        self.blueprint: dict[str, Any] = blueprints.documents[blueprint]
+        self.blueprints = blueprints.documents
         self.options, self.datasource, self.now = options, datasource, now
-        self.validator = validator_for(blueprint)
-        self.compiler = RuleCompiler(relation_only=relation_only_names(blueprints))
+        self.validator = blueprints.validator(blueprint)
+        self.compiler = RuleCompiler(relation_only=blueprints.relation_only)
         self.batch = EntityBatch(conn, datasource, now)
 
     def prefetch(self, bodies: list[Any]) -> None:

@@ -28,6 +28,7 @@ from .identity import PortIdentity
 logger = logging.getLogger(__name__)
 
 QueryParams = Sequence[tuple[str, str]]
+MAX_CACHED_URLS = 256
 
 
 def segment(value: str) -> str:
@@ -61,6 +62,7 @@ class PortSession:
         self.http = http
         self.identity = identity
         self._slots = asyncio.Semaphore(max_concurrency)
+        self._urls: dict[tuple[str, tuple[tuple[str, str], ...]], httpx.URL] = {}
 
     @property
     def base_url(self) -> str:
@@ -101,10 +103,9 @@ class PortSession:
             try:
                 response = await self.http.request(
                     method,
-                    path,
+                    self._url(path, params),
                     json=json_body,
                     content=content,
-                    params=tuple(params) if params else None,
                     headers=headers,
                     extensions=extensions,
                 )
@@ -122,6 +123,21 @@ class PortSession:
             body,
         )
         raise PortAPIError(method, response.request.url.path, response.status_code, body)
+
+    def _url(self, path: str, params: QueryParams | None) -> httpx.URL:
+        """The full URL of ``path`` with ``params``, built by httpx once per distinct pair.
+
+        A resync sends thousands of requests to a handful of URLs (one bulk path per blueprint,
+        the same query flags); parsing and validating each URL again cost more than the rest of
+        building the request.
+        """
+        key = (path, tuple(params) if params else ())
+        url = self._urls.get(key)
+        if url is None:
+            if len(self._urls) >= MAX_CACHED_URLS:
+                self._urls.clear()
+            url = self._urls[key] = self.http.build_request("GET", path, params=key[1] or None).url
+        return url
 
     def _unreachable(self, exc: httpx.TransportError) -> PortUnreachableError:
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -5,6 +5,11 @@ are fetched with only the fields the mapping produces (``include``), and the ide
 not sent again. On a second resync of an unchanged organisation that turns thousands of writes
 into a few searches — and Port's ``updatedAt`` keeps meaning "changed".
 
+Comparing costs a search per batch, which is pure overhead on a first sync (Port holds nothing
+of ours yet): ``CompareSchedule`` keeps comparing while searches find something, and backs off
+(2, 4, 8 … batches apart, at most ``MAX_PROBE_GAP``) while they find nothing. Skipping a comparison
+only means writing entities that may be unchanged — never losing or skipping one.
+
 Equality follows the reference (title, team, properties and relations; a ``null`` on one side
 equals a missing key on the other) and also compares ``icon``, which the reference forgets (an
 icon-only change would never reach Port there).
@@ -17,6 +22,36 @@ from typing import Any
 
 SEARCH_CHUNK = 50
 TOP_LEVEL_FIELDS = ("title", "icon", "team")
+MAX_PROBE_GAP = 32
+
+
+class CompareSchedule:
+    """When to compare a blueprint's batches with Port: always while that pays off.
+
+    Every batch is compared until a search finds none of its entities; then only every 2nd,
+    4th … (at most every ``max_gap``-th) batch is, until a search finds one again. A second sync
+    of an unchanged organisation finds everything, so it compares every batch; a first sync
+    makes a handful of searches instead of one per batch.
+    """
+
+    def __init__(self, max_gap: int = MAX_PROBE_GAP) -> None:
+        self._max_gap = max_gap
+        self._gap: dict[str, int] = {}
+        self._skipped: dict[str, int] = {}
+
+    def should_compare(self, blueprint: str) -> bool:
+        """Whether to search Port for this batch of ``blueprint`` (counts the batch)."""
+        skipped = self._skipped.get(blueprint, 0)
+        if skipped + 1 >= self._gap.get(blueprint, 1):
+            self._skipped[blueprint] = 0
+            return True
+        self._skipped[blueprint] = skipped + 1
+        return False
+
+    def record(self, blueprint: str, found_any: bool) -> None:
+        """What a comparison found: anything resets to comparing every batch."""
+        gap = self._gap.get(blueprint, 1)
+        self._gap[blueprint] = 1 if found_any else min(gap * 2, self._max_gap)
 
 
 def uses_search_query(entity: dict[str, Any]) -> bool:

@@ -109,7 +109,7 @@ async def _protect_targets(
         # Unknown target blueprint: protect the identifier in every blueprint (safe side).
         candidates = [target] if isinstance(target, str) else list(stale)
         for candidate in candidates:
-            kept = stale.get(candidate, set()) & targets
+            kept = {identifier for identifier in stale.get(candidate, ()) if identifier in targets}
             if kept:
                 stale[candidate] -= kept
                 protected += len(kept)

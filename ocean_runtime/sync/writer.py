@@ -1,9 +1,10 @@
 """Writing mapped entities to Port: diff before upsert, bulk upsert, count every outcome.
 
 One ``EntityWriter`` serves one resource. It groups a batch by blueprint, drops the entities
-Port already holds identically, upserts the rest (the client splits them into requests within
-Port's limits and sends them concurrently) and records each entity in the run's
-``ProducedSet`` — whatever happened to it, so a refused write can never turn into a deletion.
+Port already holds identically (while comparing pays off, see ``CompareSchedule``), upserts
+the rest (the client splits them into requests within Port's limits and sends them
+concurrently) and records each entity in the run's ``ProducedSet`` — whatever happened to it,
+so a refused write can never turn into a deletion.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.errors import PortAPIError
 
-from .compare import SEARCH_CHUNK, identifiers_query, include_fields, is_unchanged, uses_search_query
+from .compare import (
+    SEARCH_CHUNK,
+    CompareSchedule,
+    identifiers_query,
+    include_fields,
+    is_unchanged,
+    uses_search_query,
+)
 from .produced import ProducedSet
 from .report import KindReport
 
@@ -55,6 +63,7 @@ class EntityWriter:
         self._options = options
         self._produced = produced
         self._report = report
+        self._schedule = CompareSchedule()
         self.refused = 0
         # The first few refusals, for the report and the problems log (not all: memory stays flat).
         self.refusals: list[dict[str, Any]] = []
@@ -68,10 +77,12 @@ class EntityWriter:
             await self._write_group(blueprint, group)
 
     async def _write_group(self, blueprint: str, group: list[dict[str, Any]]) -> None:
-        changed = await self._changed(blueprint, group)
+        queries = any(uses_search_query(entity) for entity in group)
+        changed = group if queries else await self._changed(blueprint, group)
         self._report.unchanged += len(group) - len(changed)
         for entity in group:
-            if not uses_search_query(entity):
+            # An entity with a search identifier is remembered once Port resolved it (_count).
+            if not queries or not uses_search_query(entity):
                 self._produced.add_entity(entity)
         if not changed:
             return
@@ -82,11 +93,14 @@ class EntityWriter:
             create_missing_related_entities=self._options.create_missing_related_entities,
             event_params=self._options.event_params,
         )
-        self._count(blueprint, changed, outcomes)
+        self._count(blueprint, changed, outcomes, queries=queries)
 
     async def _changed(self, blueprint: str, group: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The entities of ``group`` that differ from Port's copy (all of them when unsure)."""
-        if not self._options.compare or any(uses_search_query(entity) for entity in group):
+        """The entities of ``group`` that differ from Port's copy (all of them when unsure).
+
+        ``group`` holds no search queries (Port resolves those, so they cannot be compared).
+        """
+        if not self._options.compare or not self._schedule.should_compare(blueprint):
             return group
         include = include_fields(group)
         current: dict[str, dict[str, Any]] = {}
@@ -110,6 +124,7 @@ class EntityWriter:
             return group
         for found in answers:
             current.update((str(entity.get("identifier")), entity) for entity in found)
+        self._schedule.record(blueprint, bool(current))
         return [
             entity
             for entity in group
@@ -117,13 +132,15 @@ class EntityWriter:
             or not is_unchanged(current[str(entity["identifier"])], entity)
         ]
 
-    def _count(self, blueprint: str, sent: list[dict[str, Any]], outcomes: list[UpsertOutcome]) -> None:
+    def _count(
+        self, blueprint: str, sent: list[dict[str, Any]], outcomes: list[UpsertOutcome], *, queries: bool
+    ) -> None:
         refused: list[UpsertOutcome] = []
         for outcome in outcomes:
-            entity = sent[outcome.index]
             if outcome.ok:
                 self._report.upserted += 1
-                if uses_search_query(entity):
+                entity = sent[outcome.index]
+                if queries and uses_search_query(entity):
                     self._produced.add_entity(entity, identifier=outcome.identifier)
             elif outcome.unresolved_search_identifier:
                 # Port found no entity for the search identifier: nothing to write, as in the reference.

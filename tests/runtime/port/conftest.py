@@ -249,13 +249,22 @@ def _error(status: int, error: str, message: str) -> httpx.Response:
 
 
 class SleepRecorder:
-    """Stands in for ``asyncio.sleep``: records the waits instead of waiting."""
+    """Stands in for ``asyncio.sleep``: records the waits instead of waiting.
+
+    ``clock`` is virtual Unix time that the recorded waits move forward, so a pause that was
+    waited out is over for the next request, as with real time.
+    """
+
+    START = 1_700_000_000.0
 
     def __init__(self) -> None:
         self.waits: list[float] = []
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+    def clock(self) -> float:
+        return self.START + sum(self.waits)
 
 
 @pytest.fixture
@@ -279,7 +288,7 @@ def make_client(port: PortDouble, sleeps: SleepRecorder) -> Callable[..., PortCl
             "integration_version": "1.2.3",
             "transport": port.transport(),
             "sleep": sleeps,
-            "clock": lambda: 1_700_000_000.0,
+            "clock": sleeps.clock,
             "retry_policy": RetryPolicy(jitter_ratio=0.0),
         }
         options.update(overrides)

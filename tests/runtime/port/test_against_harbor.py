@@ -165,4 +165,5 @@ async def test_throttled_harbor_still_gets_every_entity(tmp_path: Path) -> None:
             owned = [e async for page in port.iter_owned_entities() for e in page]
     assert all(o.ok for o in outcomes)
     assert len(owned) == 45
-    assert waits and set(waits) == {2.0}
+    # Each throttled request waits what Retry-After says; the others hold for the rest of that pause.
+    assert 2.0 in waits and all(0 < wait <= 2.0 for wait in waits)
