@@ -22,7 +22,7 @@ The analysis tracks whether a sub-expression's input is the item itself ("root c
 
 from __future__ import annotations
 
-from ocean_runtime.mapping.jq_tokens import NotUnderstood, Token, tokenize
+from ocean_runtime.mapping.jq_tokens import NotUnderstood, Token, TokenCursor, tokenize
 
 _ASSIGN = {"=", "|=", "+=", "-=", "*=", "/=", "%=", "//="}
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
@@ -73,29 +73,14 @@ def root_keys(expression: str) -> frozenset[str] | None:
     return frozenset(parser.keys)
 
 
-class _Parser:
+class _Parser(TokenCursor):
     """Recursive descent over jq's grammar, recording root keys instead of building a tree."""
 
+    mismatch = _Whole
+
     def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.position = 0
+        super().__init__(tokens)
         self.keys: set[str] = set()
-
-    # -- helpers --
-    def peek(self, offset: int = 0) -> Token | None:
-        index = self.position + offset
-        return self.tokens[index] if index < len(self.tokens) else None
-
-    def at(self, *texts: str) -> bool:
-        token = self.peek()
-        return token is not None and token.kind in ("op", "ident") and token.text in texts
-
-    def take(self, text: str | None = None) -> Token:
-        token = self.tokens[self.position]
-        if text is not None and (token.text != text or token.kind not in ("op", "ident")):
-            raise _Whole
-        self.position += 1
-        return token
 
     # -- grammar, lowest precedence first --
     def pipe(self, root: bool) -> None:

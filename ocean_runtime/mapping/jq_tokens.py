@@ -326,3 +326,32 @@ def _string(text: str, position: int) -> tuple[Token, int]:
         literal.append(char)
         position += 1
     raise NotUnderstood
+
+
+class TokenCursor:
+    """Steps through a token list: what the jq parsers (key reads, native evaluator) share.
+
+    ``mismatch`` is the exception ``take`` raises when the next token is not the expected one;
+    each parser sets its own, which means "give up on this expression".
+    """
+
+    mismatch: type[Exception] = NotUnderstood
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.position = 0
+
+    def peek(self, offset: int = 0) -> Token | None:
+        index = self.position + offset
+        return self.tokens[index] if index < len(self.tokens) else None
+
+    def at(self, *texts: str) -> bool:
+        token = self.peek()
+        return token is not None and token.kind in ("op", "ident") and token.text in texts
+
+    def take(self, text: str | None = None) -> Token:
+        token = self.tokens[self.position]
+        if text is not None and (token.text != text or token.kind not in ("op", "ident")):
+            raise self.mismatch
+        self.position += 1
+        return token

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocean_runtime.mapping.jq_expr import compile_jq, first_output
-from ocean_runtime.mapping.jq_tokens import NotUnderstood, Token, tokenize
+from ocean_runtime.mapping.jq_tokens import NotUnderstood, Token, TokenCursor, tokenize
 from ocean_runtime.mapping.plain import (
     NotPlain,
     PathError,
@@ -443,27 +443,10 @@ def _identity_collect(inner: Evaluator) -> Evaluator:
 # -- parser ------------------------------------------------------------------------------------
 
 
-class _Parser:
+class _Parser(TokenCursor):
     """Recursive descent over jq's grammar, lowest precedence first, for the subset only."""
 
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.position = 0
-
-    def peek(self, offset: int = 0) -> Token | None:
-        index = self.position + offset
-        return self.tokens[index] if index < len(self.tokens) else None
-
-    def at(self, *texts: str) -> bool:
-        token = self.peek()
-        return token is not None and token.kind in ("op", "ident") and token.text in texts
-
-    def take(self, text: str | None = None) -> Token:
-        token = self.tokens[self.position]
-        if text is not None and (token.text != text or token.kind not in ("op", "ident")):
-            raise _Unsupported
-        self.position += 1
-        return token
+    mismatch = _Unsupported
 
     def pipe(self) -> Evaluator:
         left = self.alternative()
