@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 MAX_BATCH_LENGTH = 20
 MAX_BATCH_BYTES = 1024 * 1024
 
@@ -22,7 +24,19 @@ _SEPARATOR = b","
 
 
 def serialize(value: Any) -> bytes:
-    """Compact JSON, UTF-8, refusing NaN/Infinity (Port would reject the whole request)."""
+    """Compact JSON, UTF-8, refusing NaN/Infinity (Port would reject the whole request).
+
+    orjson writes an entity ~5× faster than the standard library, but it turns NaN/Infinity
+    into ``null`` silently and refuses some inputs (non-string keys, integers beyond 64 bits).
+    Output without ``null`` cannot hide a NaN; anything else goes through ``json`` as before,
+    so the result (or the refusal) is the standard library's.
+    """
+    try:
+        fast = orjson.dumps(value)
+    except TypeError:
+        fast = None
+    if fast is not None and b"null" not in fast:
+        return fast
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import orjson
 
 from ocean_runtime.errors import PortAPIError, PortUnreachableError
 
@@ -40,6 +41,10 @@ def decode_body(content: bytes) -> Any:
     """Port's JSON body, or the raw text when the answer is not JSON (a proxy's HTML page)."""
     if not content:
         return {}
+    try:
+        return orjson.loads(content)
+    except ValueError:
+        pass  # orjson refuses what Python's json reads (NaN, integers beyond 64 bits): try that
     try:
         return json.loads(content)
     except ValueError:

