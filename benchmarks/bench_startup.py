@@ -8,8 +8,9 @@ of the process). The reference (``$ANCHOR_VENV/bin/ocean``, default
 
 Then it lists what ``ocean --help`` imports (``python -X importtime``): the top-level packages
 with their cumulative import time, and any of the heavy ones that have no business there
-(our runtime and harbor, httpx, pydantic, jq, starlette, uvicorn, yaml). ``--check`` makes
-that a failure (exit 1). The last line is ``help_s=<median seconds of ocean --help>``.
+(our runtime and harbor, httpx, pydantic, jq, starlette, uvicorn, yaml) — for ``ocean --help``
+and for ``ocean version``. ``--check`` makes a heavy import in either a failure (exit 1). The
+last line is ``help_s=<median seconds of ocean --help>``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ HEAVY = (
     "yaml",
 )
 _RUN_OURS = "import sys; from ocean_cli.main import run; sys.argv[0] = 'ocean'; sys.exit(run())"
-_HELP_OURS = "from ocean_cli.main import app; app(['--help'], prog_name='ocean')"
 
 
 def our_command() -> list[str]:
@@ -67,12 +67,15 @@ def time_command(label: str, command: list[str], repeat: int) -> tuple[float, fl
     return wall, cpu
 
 
-def imports_of_help() -> list[tuple[str, float]]:
-    """Packages ``ocean --help`` imports, with the time spent importing each (ms), slowest first.
+def imports_of(args: list[str]) -> list[tuple[str, float]]:
+    """Packages ``ocean ARGS`` imports, with the time spent importing each (ms), slowest first.
 
-    Module self-times from ``-X importtime`` are summed per top-level package.
+    Runs through the console-script entry point (``run``), as users do. Module self-times from
+    ``-X importtime`` are summed per top-level package.
     """
-    done = run_measured([sys.executable, "-X", "importtime", "-c", _HELP_OURS])
+    done = run_measured([sys.executable, "-X", "importtime", "-c", _RUN_OURS, *args])
+    if done.returncode != 0:
+        raise SystemExit(f"ocean {' '.join(args)} failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
     totals: dict[str, float] = {}
     for line in done.stderr.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
@@ -96,7 +99,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also time the reference (default: when it is installed)",
     )
     reference.add_argument("--no-reference", dest="reference", action="store_false")
-    parser.add_argument("--check", action="store_true", help="exit 1 if ocean --help imports a heavy package")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if ocean --help or ocean version imports a heavy package"
+    )
     return parser.parse_args(argv)
 
 
@@ -122,16 +127,22 @@ def main(argv: list[str] | None = None) -> int:
             f"({reference_wall / help_wall:.1f}x faster), {help_cpu / reference_cpu:.2f} of its CPU",
             flush=True,
         )
-    imported = imports_of_help()
+    heavy = report_imports("--help") + report_imports("version")
+    print(f"help_s={help_wall:.3f}")
+    return 1 if args.check and heavy else 0
+
+
+def report_imports(command: str) -> list[str]:
+    """Prints what ``ocean COMMAND`` imports; returns the heavy packages among them."""
+    imported = imports_of([command])
     print(
-        "ocean --help imports (package: ms importing it): "
+        f"ocean {command} imports (package: ms importing it): "
         + ", ".join(f"{name} {ms:.0f}" for name, ms in imported[:15]),
         flush=True,
     )
     heavy = [name for name, _ in imported if name in HEAVY]
-    print(f"heavy imports at --help: {', '.join(heavy) if heavy else 'none'}", flush=True)
-    print(f"help_s={help_wall:.3f}")
-    return 1 if args.check and heavy else 0
+    print(f"heavy imports at {command}: {', '.join(heavy) if heavy else 'none'}", flush=True)
+    return heavy
 
 
 if __name__ == "__main__":

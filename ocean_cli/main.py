@@ -4,10 +4,12 @@ Start-up cost matters (``ocean --help`` should feel instant): command modules im
 ``typer`` at module level, and help is rendered by click's plain formatter
 (``rich_markup_mode=None``) — Typer's rich help pulls in ``rich.markdown``, ``rich.syntax``
 and friends, which more than doubles the start-up time. ``benchmarks/bench_startup.py``
-measures it and lists what ``ocean --help`` imports.
+measures it and lists what ``ocean --help`` and ``ocean version`` import.
 """
 
 from __future__ import annotations
+
+import sys
 
 import typer
 
@@ -33,4 +35,11 @@ app.command("version")(version.version)
 
 def run() -> None:
     """Console-script entry point."""
+    short = version.plain_version_request(sys.argv[1:])
+    if short is not None:
+        # Typer builds a pydantic TypeAdapter for the unset ``--help`` flag of every command it
+        # runs (``typer._coercion``), which costs ``ocean version`` ~0.2 s of imports; the plain
+        # call needs no parsing, so it is answered before Typer sees it.
+        version.echo_version(short=short)
+        return
     app()

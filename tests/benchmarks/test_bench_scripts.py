@@ -2,7 +2,7 @@
 
 Not timing tests: they check that ``benchmarks/bench_mapping.py`` maps what it should and ends
 with ``items_per_s=<number>``, and that ``benchmarks/bench_startup.py`` finds nothing heavy
-imported by ``ocean --help``. The reference is never run here (``--no-reference``).
+imported by ``ocean --help`` or ``ocean version``. The reference is never run here (``--no-reference``).
 """
 
 from __future__ import annotations
@@ -143,4 +143,5 @@ def test_bench_startup_finds_nothing_heavy_in_ocean_help() -> None:
     done = run_script("bench_startup.py", "--repeat", "1", "--no-reference", "--check")
     lines = done.stdout.strip().splitlines()
     assert "heavy imports at --help: none" in lines
+    assert "heavy imports at version: none" in lines
     assert re.fullmatch(r"help_s=\d+\.\d+", lines[-1]), lines[-1]
