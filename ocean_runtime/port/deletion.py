@@ -2,7 +2,9 @@
 
 Port deletes at most 100 identifiers per request and may delete only part of them; only the
 identifiers it lists in ``deletedEntities`` count as deleted. A refused chunk is logged and
-contributes nothing — the caller sees exactly what is gone.
+contributes nothing — the caller sees exactly what this call deleted. An identifier Port no
+longer holds (already deleted, e.g. by cascading ``delete_dependents``) is skipped, not listed:
+a caller that wants to know what is gone searches for the rest (reconcile does).
 """
 
 from __future__ import annotations

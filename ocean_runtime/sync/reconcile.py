@@ -10,10 +10,14 @@ Only called after every kind succeeded. Guarded three ways:
 - relation targets: with ``createMissingRelatedEntities``, a stale entity that a kept entity
   points at is kept (Port may have created it as a placeholder for that relation);
 - ``enableDelete: false`` on a resource: its blueprint's stale entities are kept.
+
+A stale entity counts as deleted once it is gone from Port, whether this request deleted it or
+Port had already cascaded an earlier deletion to it (``deleteDependentEntities``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
@@ -22,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from ocean_runtime.errors import PortAPIError
 
+from .compare import SEARCH_CHUNK, identifiers_query
 from .produced import ProducedSet
 from .report import KindReport, ReconcileReport, Status
 
@@ -129,20 +134,58 @@ async def _delete(
         if not identifiers:
             continue
         try:
-            deleted = await port.delete_entities(
-                blueprint, sorted(identifiers), delete_dependents=delete_dependents, event_params=event_params
-            )
+            gone = await _delete_blueprint(port, blueprint, identifiers, delete_dependents, event_params)
         except PortAPIError as exc:
             failures.append(f"{blueprint}: {exc}")
             continue
-        report.deleted += len(deleted)
+        report.deleted += gone
         owner = next((kind for kind in kinds if kind.blueprint == blueprint), None)
         if owner is not None:
-            owner.deleted += len(deleted)
-        if len(deleted) < len(identifiers):
-            failures.append(f"{blueprint}: Port deleted {len(deleted)} of {len(identifiers)} stale entities")
+            owner.deleted += gone
+        if gone < len(identifiers):
+            failures.append(f"{blueprint}: Port deleted {gone} of {len(identifiers)} stale entities")
     if failures:
         report.status = Status.FAILED
         report.reason = "; ".join(failures)
     else:
         report.status = Status.COMPLETED
+
+
+async def _delete_blueprint(
+    port: PortClient,
+    blueprint: str,
+    identifiers: set[str],
+    delete_dependents: bool,
+    event_params: Mapping[str, str] | None,
+) -> int:
+    """Deletes stale entities of one blueprint; returns how many of them are gone from Port."""
+    deleted = await port.delete_entities(
+        blueprint, sorted(identifiers), delete_dependents=delete_dependents, event_params=event_params
+    )
+    unconfirmed = identifiers.difference(deleted)
+    if not unconfirmed:
+        return len(identifiers)
+    # Port lists only what this request deleted. An entity it had already removed — by cascading
+    # an earlier delete of an entity it relates to (deleteDependentEntities), or someone else's
+    # delete — is left out, yet gone is what reconcile wants: only the ones still there failed.
+    remaining = await _still_in_port(port, blueprint, sorted(unconfirmed))
+    return len(identifiers) - len(remaining)
+
+
+async def _still_in_port(port: PortClient, blueprint: str, identifiers: list[str]) -> set[str]:
+    """Which of ``identifiers`` Port still holds, whoever owns them now (all, when Port cannot say)."""
+    chunks = [identifiers[start : start + SEARCH_CHUNK] for start in range(0, len(identifiers), SEARCH_CHUNK)]
+    try:
+        # Concurrent: the client bounds how many requests are in flight.
+        answers = await asyncio.gather(
+            *(
+                port.search_entities(identifiers_query(blueprint, chunk), ["identifier"], owned_only=False)
+                for chunk in chunks
+            )
+        )
+    except PortAPIError as exc:
+        logger.warning(
+            "Could not check whether %d %s entities were deleted: %s", len(identifiers), blueprint, exc
+        )
+        return set(identifiers)
+    return set(identifiers).intersection(entity.get("identifier") for answer in answers for entity in answer)

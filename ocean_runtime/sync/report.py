@@ -82,7 +82,7 @@ class ReconcileReport:
         stale: of those, the ones this resync did not produce.
         protected: stale entities kept because a kept entity's relation points at them.
         kept_by_config: stale entities kept because their resource says ``enableDelete: false``.
-        deleted: entities Port confirmed deleted.
+        deleted: stale entities gone from Port after reconcile (deleted by us, or already by a cascade).
         threshold: ``entityDeletionThreshold`` of the run.
         reason: why it was skipped or failed.
     """
