@@ -104,8 +104,9 @@ class PortClient:
             user_agent=self.identity.user_agent(),
             clock=monotonic,
         )
-        http = httpx.AsyncClient(base_url=root, transport=authenticated, timeout=TIMEOUT_SECONDS)
-        self._session = PortSession(http, self.identity, max_concurrency=max_concurrency)
+        self._session = PortSession(
+            authenticated, root, self.identity, max_concurrency=max_concurrency, timeout=TIMEOUT_SECONDS
+        )
         self.integrations = IntegrationsAPI(self._session)
         self.blueprints = BlueprintsAPI(self._session)
         self.documents = DocumentsAPI(self._session)
@@ -131,7 +132,7 @@ class PortClient:
 
     async def aclose(self) -> None:
         """Close the connections. Safe to call twice."""
-        await self._session.http.aclose()
+        await self._session.aclose()
 
     # -- organization and integration ------------------------------------------------------
 

@@ -117,7 +117,9 @@ class Http11Transport(httpx.AsyncBaseTransport):
         finally:
             self._slots.release()
 
-    async def _send(self, request: httpx.Request, body: bytes, timeouts: dict[str, float | None]) -> httpx.Response:
+    async def _send(
+        self, request: httpx.Request, body: bytes, timeouts: dict[str, float | None]
+    ) -> httpx.Response:
         origin = _origin(request.url)
         pooled = self._pooled(origin)
         if pooled is not None:
@@ -230,9 +232,7 @@ async def _write(conn: _Connection, request: httpx.Request, body: bytes, timeout
         raise httpx.WriteError(f"{type(exc).__name__}: {exc}", request=request) from exc
 
 
-async def _read(
-    conn: _Connection, request: httpx.Request, timeout: float | None, *, reused: bool
-) -> _Answer:
+async def _read(conn: _Connection, request: httpx.Request, timeout: float | None, *, reused: bool) -> _Answer:
     answer = _Answer()
     parser = answer.parser = httptools.HttpResponseParser(answer)
     received = False

@@ -64,7 +64,9 @@ async def _read_request(reader: asyncio.StreamReader) -> bytes | None:
 
 
 @asynccontextmanager
-async def scripted(handler: Handler, tls: ssl.SSLContext | None = None) -> AsyncIterator[tuple[ScriptedServer, str]]:
+async def scripted(
+    handler: Handler, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[tuple[ScriptedServer, str]]:
     server = ScriptedServer(handler)
     listener = await asyncio.start_server(server.serve, "127.0.0.1", 0, ssl=tls)
     port = listener.sockets[0].getsockname()[1]
@@ -82,7 +84,9 @@ def answer(body: bytes, *, status: bytes = b"200 OK", headers: bytes = b"") -> b
 
 
 async def echo_path(request: bytes) -> bytes:
-    return answer(b'{"path":"' + request.split(b" ")[1] + b'"}', headers=b"content-type: application/json\r\n")
+    return answer(
+        b'{"path":"' + request.split(b" ")[1] + b'"}', headers=b"content-type: application/json\r\n"
+    )
 
 
 async def test_requests_reuse_one_kept_alive_connection() -> None:
@@ -108,7 +112,9 @@ async def test_chunked_gzip_and_read_until_close_answers_are_decoded() -> None:
 
     async def varied(request: bytes) -> bytes:
         if b"/chunked" in request:
-            return b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+            return (
+                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+            )
         if b"/gzip" in request:
             return answer(payload, headers=b"content-encoding: gzip\r\n")
         return b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nuntil the end"
@@ -137,7 +143,10 @@ async def test_a_post_on_a_connection_that_dies_unanswered_is_not_resent_unless_
         seen.append(request)
         return None if len(seen) == 2 else await echo_path(request)
 
-    async with scripted(drop_first_post) as (_, url), httpx.AsyncClient(transport=Http11Transport()) as client:
+    async with (
+        scripted(drop_first_post) as (_, url),
+        httpx.AsyncClient(transport=Http11Transport()) as client,
+    ):
         await client.get(f"{url}/warm")  # opens the connection the POST will reuse
         with pytest.raises(httpx.RemoteProtocolError):
             await client.post(f"{url}/once", content=b"{}")
@@ -174,7 +183,9 @@ async def test_https_with_the_servers_certificate_trusted() -> None:
         async with httpx.AsyncClient(transport=Http11Transport()) as untrusting:
             with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
                 await untrusting.get(f"{url}/secure")
-    assert server.connections == 1  # both trusted requests on one connection; the refused handshake never reached serve()
+    assert (
+        server.connections == 1
+    )  # both trusted requests on one connection; the refused handshake never reached serve()
 
 
 async def test_connections_are_bounded() -> None:
@@ -188,7 +199,7 @@ async def test_connections_are_bounded() -> None:
         in_flight -= 1
         return answer(b"{}")
 
-    async with scripted(slow) as (server, url):
-        async with httpx.AsyncClient(transport=Http11Transport(max_connections=3)) as client:
-            await asyncio.gather(*(client.get(f"{url}/{n}") for n in range(12)))
+    bounded = Http11Transport(max_connections=3)
+    async with scripted(slow) as (server, url), httpx.AsyncClient(transport=bounded) as client:
+        await asyncio.gather(*(client.get(f"{url}/{n}") for n in range(12)))
     assert peak == 3 and server.connections == 3
