@@ -45,7 +45,7 @@ class EventScope:
     """What ``event`` answers while a handler runs.
 
     Attributes:
-        event_type: ``resync`` (live events will add others).
+        event_type: ``resync``, ``incremental_resync`` or a live event's type.
         port_app_config: the port-app-config of this run, parsed with the integration's class.
         resource_config: the resource whose handlers are running, or None between resources.
     """

@@ -3,8 +3,10 @@
 Without ``OCEAN__PORT__CLIENT_ID``/``SECRET`` (environment, ``.env`` or ``config.yaml``) a local
 Port (the harbor) is started in-process on ``DIR/.ocean/harbor.db`` and its URL printed: the
 catalog UI lives there. ``--once`` resyncs and exits (0 on success, 1 with the reason on
-failure); otherwise the integration keeps running: a resync at start, then on Port's resync
-requests (POLLING) and on schedule, with ``/health`` served on ``--port``.
+failure); with ``OCEAN__INTEGRATION__INCREMENTAL_SYNC_ENABLED=true`` that run is incremental
+(see ``ocean_runtime.incremental``). Otherwise the integration keeps running: a resync at
+start, then on Port's resync requests (POLLING) and on schedule, with ``/health`` served on
+``--port``.
 
 Only ``typer`` is imported at module level, so ``ocean --help`` stays instant.
 """
@@ -111,14 +113,21 @@ def _run_once(app: OceanApp, target: PortTarget, resources: PortResources) -> Re
     import asyncio
 
     from ocean_runtime.app import IntegrationRunner
+    from ocean_runtime.incremental import incremental_enabled
 
+    assert app.settings is not None
+    # As the reference: a ONCE run (e.g. a CronJob) fetches only changes when asked to;
+    # read before anything is written so a bad value stops the run with nothing synced.
+    incremental = incremental_enabled(app.settings)
     view = _ProgressView(out_console())
 
     async def once() -> ResyncReport:
         async with IntegrationRunner(app, target, observer=view, resources=resources) as runner:
             await runner.prepare()
             _print_dock(runner)
-            return await runner.resync()
+            if incremental:
+                out_console().print("Incremental sync: fetching what changed since the last run")
+            return await runner.resync(incremental=incremental)
 
     try:
         report = asyncio.run(once())

@@ -154,6 +154,7 @@ class IntegrationRunner:
             interval_minutes=settings.scheduled_resync_interval,
             catalog_url=self.target.base_url,
             reconcile=not incremental,
+            event_type="incremental_resync" if incremental else "resync",
         )
         with self.app.activated():
             async with track_cursors(self.port, incremental=incremental) as cursors:

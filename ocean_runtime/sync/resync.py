@@ -53,6 +53,8 @@ class ResyncOptions:
         catalog_url: where the catalog can be browsed, copied into the report.
         reconcile: delete stale entities after the kinds succeeded. False for an incremental
             sync: it fetched only what changed, so an entity it did not see is not gone.
+        event_type: what Port is told caused the writes (``ocean_info_event_type``) and
+            ``event.event_type`` answers: ``resync``, or ``incremental_resync`` as in the reference.
     """
 
     config_source: str = DEFAULT_CONFIG_SOURCE
@@ -61,6 +63,7 @@ class ResyncOptions:
     interval_minutes: int | None = None
     catalog_url: str | None = None
     reconcile: bool = True
+    event_type: str = "resync"
 
 
 async def run_resync(
@@ -123,14 +126,14 @@ async def _run(
     observer: ProgressObserver,
 ) -> None:
     config = plan.config
-    event_params = {"event_type": "resync", "resync_id": str(uuid.uuid4())}
+    event_params = {"event_type": options.event_type, "resync_id": str(uuid.uuid4())}
     write_options = WriteOptions(
         merge=config.enable_merge_entity,
         create_missing_related_entities=config.create_missing_related_entities,
         event_params=event_params,
     )
     produced = ProducedSet()
-    scope = EventScope("resync", config)
+    scope = EventScope(options.event_type, config)
     try:
         for job in plan.jobs:
             kind = job.report
