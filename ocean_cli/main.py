@@ -9,6 +9,7 @@ measures it and lists what ``ocean --help`` and ``ocean version`` import.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import typer
@@ -33,8 +34,13 @@ app.command("harbor")(harbor.harbor)
 app.command("version")(version.version)
 
 
+# Allocations between two young-generation collections (CPython's default is 700).
+GC_YOUNG_THRESHOLD = 20_000
+
+
 def run() -> None:
     """Console-script entry point."""
+    _tune_garbage_collector()
     short = version.plain_version_request(sys.argv[1:])
     if short is not None:
         # Typer builds a pydantic TypeAdapter for the unset ``--help`` flag of every command it
@@ -43,3 +49,14 @@ def run() -> None:
         version.echo_version(short=short)
         return
     app()
+
+
+def _tune_garbage_collector() -> None:
+    """Collect cycles less often: a sync allocates millions of short-lived, acyclic objects.
+
+    Decoded items and mapped entities are freed by reference counting the moment a batch is
+    written; with CPython's default thresholds the cycle collector still runs every 700
+    allocations and walks them, ~8 % of ``ocean sail``'s CPU (and of the harbor's). Cycles
+    (tracebacks, asyncio futures) are still collected, just in larger, rarer sweeps.
+    """
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 10)

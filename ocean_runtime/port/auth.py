@@ -76,7 +76,8 @@ class TokenAuthTransport(httpx.AsyncBaseTransport):
         self._lock = asyncio.Lock()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.copy_with(query=None) == self._token_url:
+        # The path first: a cheap string test settles it for every request but the token's.
+        if request.url.path == self._token_url.path and request.url.copy_with(query=None) == self._token_url:
             return await self._inner.handle_async_request(request)
         await request.aread()  # the body may be sent twice (after a 401)
         token = await self._current_token()

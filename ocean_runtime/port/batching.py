@@ -9,6 +9,7 @@ chunk is built from those exact bytes, so the measured size is the size on the w
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,16 +29,30 @@ def serialize(value: Any) -> bytes:
 
     orjson writes an entity ~5× faster than the standard library, but it turns NaN/Infinity
     into ``null`` silently and refuses some inputs (non-string keys, integers beyond 64 bits).
-    Output without ``null`` cannot hide a NaN; anything else goes through ``json`` as before,
-    so the result (or the refusal) is the standard library's.
+    Output with a ``null`` is checked for such floats; anything orjson refuses goes through
+    ``json`` as before, so the result (or the refusal) is the standard library's.
     """
     try:
         fast = orjson.dumps(value)
     except TypeError:
         fast = None
-    if fast is not None and b"null" not in fast:
+    if fast is not None and (b"null" not in fast or not _has_non_finite_float(value)):
         return fast
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _has_non_finite_float(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, float):
+            if not math.isfinite(current):
+                return True
+        elif isinstance(current, dict):
+            pending.extend(current.values())
+        elif isinstance(current, list | tuple):
+            pending.extend(current)
+    return False
 
 
 @dataclass(frozen=True)

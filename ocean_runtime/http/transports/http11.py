@@ -61,6 +61,7 @@ class _Answer:
     headers_done: bool = False
     complete: bool = False
     keep_alive: bool = False
+    received: bool = False  # any byte of the answer arrived
     parser: Any = None
 
     def on_header(self, name: bytes, value: bytes) -> None:
@@ -224,8 +225,10 @@ def _head(request: httpx.Request, body: bytes) -> bytes:
 async def _write(conn: _Connection, request: httpx.Request, body: bytes, timeout: float | None) -> None:
     try:
         conn.writer.writelines((_head(request, body), body))
-        async with asyncio.timeout(timeout):
-            await conn.writer.drain()
+        if conn.writer.transport.get_write_buffer_size():
+            # Only a body the socket could not take at once needs waiting for (and a timer).
+            async with asyncio.timeout(timeout):
+                await conn.writer.drain()
     except TimeoutError as exc:
         raise httpx.WriteTimeout("sending the request timed out", request=request) from exc
     except OSError as exc:
@@ -234,29 +237,41 @@ async def _write(conn: _Connection, request: httpx.Request, body: bytes, timeout
 
 async def _read(conn: _Connection, request: httpx.Request, timeout: float | None, *, reused: bool) -> _Answer:
     answer = _Answer()
-    parser = answer.parser = httptools.HttpResponseParser(answer)
-    received = False
-    while not answer.complete:
-        if request.method == "HEAD" and answer.headers_done:
-            break  # a HEAD answer announces a length but carries no body
-        try:
-            async with asyncio.timeout(timeout):
-                data = await conn.reader.read(READ_SIZE)
-        except TimeoutError as exc:
-            raise httpx.ReadTimeout("waiting for the answer timed out", request=request) from exc
-        except OSError as exc:
-            if reused and not received:
-                raise _StaleConnection from exc
-            raise httpx.ReadError(f"{type(exc).__name__}: {exc}", request=request) from exc
-        if not data:
-            if reused and not received:
-                raise _StaleConnection
-            if answer.headers_done and not answer.delimited():
-                break  # the body ran until the server closed the connection
-            raise httpx.RemoteProtocolError("the server closed the connection mid-answer", request=request)
-        received = True
-        try:
-            parser.feed_data(data)
-        except httptools.HttpParserError as exc:
-            raise httpx.RemoteProtocolError(f"unreadable HTTP answer: {exc}", request=request) from exc
+    answer.parser = httptools.HttpResponseParser(answer)
+    loop = asyncio.get_running_loop()
+    try:
+        # One timer for the answer, pushed back after each piece (httpx's read timeout is per
+        # read); most answers arrive in a single read, so most requests arm one timer.
+        async with asyncio.timeout(timeout) as deadline:
+            while not answer.complete:
+                if request.method == "HEAD" and answer.headers_done:
+                    break  # a HEAD answer announces a length but carries no body
+                if not await _read_some(conn, request, answer, reused=reused):
+                    break
+                if timeout is not None and not answer.complete:
+                    deadline.reschedule(loop.time() + timeout)
+    except TimeoutError as exc:
+        raise httpx.ReadTimeout("waiting for the answer timed out", request=request) from exc
     return answer
+
+
+async def _read_some(conn: _Connection, request: httpx.Request, answer: _Answer, *, reused: bool) -> bool:
+    """Feeds the next bytes to the parser; False when the body ended with the connection."""
+    received, answer.received = answer.received, True
+    try:
+        data = await conn.reader.read(READ_SIZE)
+    except OSError as exc:
+        if reused and not received:
+            raise _StaleConnection from exc
+        raise httpx.ReadError(f"{type(exc).__name__}: {exc}", request=request) from exc
+    if not data:
+        if reused and not received:
+            raise _StaleConnection
+        if answer.headers_done and not answer.delimited():
+            return False  # the body ran until the server closed the connection
+        raise httpx.RemoteProtocolError("the server closed the connection mid-answer", request=request)
+    try:
+        answer.parser.feed_data(data)
+    except httptools.HttpParserError as exc:
+        raise httpx.RemoteProtocolError(f"unreadable HTTP answer: {exc}", request=request) from exc
+    return True

@@ -60,3 +60,25 @@ def test_unserializable_entities_are_reported_not_sent() -> None:
 
 def test_no_entities_no_chunks() -> None:
     assert plan_chunks([]).chunks == []
+
+
+@pytest.mark.parametrize(
+    "entity",
+    [
+        {"identifier": "a", "properties": {"score": float("nan")}},
+        {"identifier": "a", "properties": {"scores": [1.0, None, float("inf")]}},
+        {"identifier": "a", "properties": {"deep": {"x": [{"y": float("-inf")}]}}},
+    ],
+)
+def test_non_finite_numbers_are_refused_not_turned_into_null(entity: dict) -> None:
+    with pytest.raises(ValueError):
+        serialize(entity)
+
+
+def test_serialize_matches_the_standard_library_on_what_orjson_would_refuse_or_rewrite() -> None:
+    for entity in (
+        {"identifier": "a", "properties": {"n": None, "f": 1.5, "big": 2**70}},
+        {"identifier": "ü", "title": "naïve ✓", "properties": {1: "int key"}},
+    ):
+        expected = json.dumps(entity, separators=(",", ":"), ensure_ascii=False).encode()
+        assert serialize(entity) == expected
