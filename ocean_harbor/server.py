@@ -79,12 +79,7 @@ class HarborServer:
         app = create_app(
             self.db_path, client_id=self.client_id, client_secret=self.client_secret, faults=self._faults
         )
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted connections inherit it: without it every keep-alive request after the first
-        # waits ~40 ms for Nagle + delayed ACK (uvicorn sets it only on sockets it binds itself).
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind(("127.0.0.1", self._requested_port))
+        sock = listening_socket(self._requested_port)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
         self._server = uvicorn.Server(config)
@@ -117,3 +112,22 @@ class HarborServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def listening_socket(port: int) -> socket.socket:
+    """A TCP socket bound to ``127.0.0.1:port`` (0: any free port) for uvicorn to serve on.
+
+    Raises:
+        OSError: the port is taken.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it: without it every keep-alive request after the first
+    # waits ~40 ms for Nagle + delayed ACK (uvicorn sets it only on sockets it binds itself).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise
+    return sock

@@ -32,13 +32,13 @@ def harbor(
 ) -> None:
     """Serve the local Port (API + catalog UI) on 127.0.0.1 until Ctrl-C."""
     import contextlib
-    import socket
 
     import uvicorn
 
     from ocean_cli.errors import fail
     from ocean_harbor.app import create_app
     from ocean_harbor.faults import FaultConfig, FaultConfigError
+    from ocean_harbor.server import listening_socket
 
     client_id = client_id or "ocean"
     client_secret = client_secret or "ocean"
@@ -46,10 +46,8 @@ def harbor(
         fault_config = FaultConfig.load(faults) if faults else FaultConfig.from_env()
     except FaultConfigError as exc:
         raise fail(f"--faults: {exc}") from None
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind(("127.0.0.1", port))
+        sock = listening_socket(port)
     except OSError as exc:
         raise fail(
             f"--port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror}); pick another port."
@@ -57,7 +55,9 @@ def harbor(
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     app = create_app(db, client_id=client_id, client_secret=client_secret, faults=fault_config)
     _print_banner(url, db, client_id, client_secret, faulty=bool(fault_config and fault_config.rules))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="none", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
+    )
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its graceful shutdown
         server.run(sockets=[sock])
     typer.echo("harbor stopped.")

@@ -124,3 +124,18 @@ def test_several_processes_on_one_database_lose_nothing(tmp_path: Path) -> None:
         items = harbor.entities("item")
     assert len(items) == 3 * 4 * 100 + 200
     assert len({e["identifier"] for e in items}) == len(items)
+
+
+def test_the_listening_socket_disables_nagle_for_the_connections_it_accepts() -> None:
+    # Both `ocean harbor` and HarborServer serve on it; without TCP_NODELAY every keep-alive
+    # request after the first waits for Nagle + delayed ACK (~40 ms).
+    import socket
+
+    from ocean_harbor.server import listening_socket
+
+    sock = listening_socket(0)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
