@@ -72,6 +72,12 @@ class LiveEventsKafkaSettings(BaseModel):
     brokers: str = "127.0.0.1:9092"
     topic: str = "ocean-live-events"
     group_id: str | None = None
+    partitions: int = Field(
+        default=12,
+        ge=1,
+        description="partitions of the topic when Ocean creates it (an existing topic is left as it is); "
+        "at most this many replicas share the events",
+    )
     config: dict[str, Any] = Field(default_factory=dict, description="extra librdkafka settings")
 
 

@@ -4,16 +4,26 @@ Every consumer commits by hand (``enable.auto.commit=false``): an offset is comm
 once the work its message asked for is done. Partitions are handed out with the
 ``cooperative-sticky`` assignor, so a replica joining or leaving moves only the partitions
 that must move, and the others keep working through the rebalance.
+
+While a broker is unreachable librdkafka retries the connection several times a second and
+reports every failure twice (its log and ``error_cb``). Both go through ``RepeatThrottle``: a
+message is logged once, its repeats (the same text, numbers aside) are counted and summed up
+at most once per ``REPEAT_WINDOW_SECONDS`` — so an outage reads as a few lines, not a flood.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 logger = logging.getLogger("ocean.kafka")
 _librdkafka_logger = logging.getLogger("ocean.kafka.librdkafka")
+
+REPEAT_WINDOW_SECONDS = 60.0
 
 ClientConfig = dict[str, Any]
 
@@ -101,6 +111,63 @@ def _producer_relevant(overrides: Mapping[str, Any]) -> ClientConfig:
     return {key: value for key, value in overrides.items() if not key.startswith(_CONSUMER_ONLY)}
 
 
+class RepeatThrottle:
+    """Lets a message through once per ``window`` seconds and counts the repeats in between.
+
+    Messages are the same when they differ only in numbers ("after 0ms" / "after 451ms").
+    Safe to call from librdkafka's threads.
+
+    Args:
+        window: seconds during which repeats are held back.
+        clock: returns the current time (``time.monotonic`` by default).
+    """
+
+    MAX_REMEMBERED = 1_000
+
+    def __init__(
+        self, window: float = REPEAT_WINDOW_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple[float, int]] = {}  # shape → (when last let through, repeats since)
+
+    def admit(self, message: str) -> int | None:
+        """None to drop ``message``; otherwise how many repeats were dropped since it last passed."""
+        shape = re.sub(r"\d+", "#", message)
+        now = self._clock()
+        with self._lock:
+            passed, repeats = self._seen.get(shape, (None, 0))
+            if passed is not None and now - passed < self._window:
+                self._seen[shape] = (passed, repeats + 1)
+                return None
+            if len(self._seen) >= self.MAX_REMEMBERED:
+                self._seen = {k: v for k, v in self._seen.items() if now - v[0] < self._window}
+            self._seen[shape] = (now, 0)
+            return repeats
+
+
+class _ThrottleRepeats(logging.Filter):
+    """A logging filter applying a ``RepeatThrottle`` to the records of one logger."""
+
+    def __init__(self, throttle: RepeatThrottle) -> None:
+        super().__init__()
+        self._throttle = throttle
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        repeats = self._throttle.admit(message)
+        if repeats is None:
+            return False
+        if repeats:
+            record.msg, record.args = message + _held_back(repeats), None
+        return True
+
+
+_client_errors = RepeatThrottle()
+_librdkafka_logger.addFilter(_ThrottleRepeats(RepeatThrottle()))
+
+
 def _with_callbacks(config: ClientConfig) -> ClientConfig:
     config.setdefault("logger", _librdkafka_logger)
     config.setdefault("error_cb", _log_client_error)
@@ -110,4 +177,12 @@ def _with_callbacks(config: ClientConfig) -> ClientConfig:
 def _log_client_error(error: Any) -> None:
     # Broker unreachable, all brokers down…: librdkafka keeps reconnecting by itself, so this
     # is worth a warning, not a crash. Fatal errors are raised by the next call instead.
-    logger.warning("Kafka client: %s", error)
+    message = f"Kafka client: {error}"
+    repeats = _client_errors.admit(message)
+    if repeats is None:
+        return
+    logger.warning("%s%s", message, _held_back(repeats))
+
+
+def _held_back(repeats: int) -> str:
+    return f" ({repeats} similar message(s) held back since it was last logged)" if repeats else ""

@@ -36,7 +36,7 @@ from .client_config import admin_config, consumer_config, parse_brokers, produce
 from .consumer import AsyncConsumer
 from .delivery import KeyedDelivery
 from .offsets import Partition
-from .producer import AsyncProducer, ensure_topic
+from .producer import AsyncProducer, ensure_topic, topic_partitions
 
 if TYPE_CHECKING:
     from ocean_runtime.config import OceanSettings
@@ -110,6 +110,7 @@ class KafkaLiveEventsBackend:
             group_id=kafka.group_id or f"{integration}.live-events",
             integration=integration,
             config=kafka.config,
+            partitions=kafka.partitions,
             concurrency=settings.live_events.concurrency,
             max_held=settings.live_events.max_pending,
         )
@@ -141,12 +142,33 @@ class KafkaLiveEventsBackend:
             ) from exc
         if created:
             logger.info("Created the live-events topic %s (%d partitions)", self.topic, self._partitions)
+        else:
+            await self._note_existing_partitions()
         self._delivery = KeyedDelivery(process, concurrency=self._concurrency)
         await self._producer.start()
         await self._consumer.start()
         self._accepting = True
         self._fetching = asyncio.create_task(self._fetch(), name="live-events-fetch")
         logger.info("Live events go through Kafka topic %s, consumer group %s", self.topic, self.group_id)
+
+    async def _note_existing_partitions(self) -> None:
+        """Say so when the topic was created with another partition count than configured."""
+        try:
+            existing = await asyncio.to_thread(
+                topic_partitions, admin_config(self._brokers, self._config), self.topic
+            )
+        except KafkaException:
+            return  # only a hint: consuming will report a broker that is really gone
+        if existing is not None and existing != self._partitions:
+            logger.info(
+                "The live-events topic %s exists with %d partitions "
+                "(OCEAN__LIVE_EVENTS__KAFKA__PARTITIONS=%d applies only when Ocean creates it): "
+                "at most %d replicas share the events",
+                self.topic,
+                existing,
+                self._partitions,
+                existing,
+            )
 
     async def submit(self, event: WebhookEvent) -> None:
         """Put ``event`` on the topic; returns once the broker acknowledged it.

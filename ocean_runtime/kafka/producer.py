@@ -1,4 +1,4 @@
-"""``AsyncProducer``: send a message and await the broker's acknowledgement; ``ensure_topic``.
+"""``AsyncProducer``: send and await the broker's acknowledgement; ``ensure_topic``, ``topic_partitions``.
 
 ``produce`` only queues a message inside librdkafka; the broker's answer arrives later as a
 delivery report, served by ``poll``. Here a small task keeps polling on a dedicated thread and
@@ -126,3 +126,18 @@ def ensure_topic(config: dict[str, Any], topic: str, *, partitions: int, timeout
             return False
         raise
     return True
+
+
+def topic_partitions(config: dict[str, Any], topic: str, *, timeout: float = 10.0) -> int | None:
+    """How many partitions ``topic`` has, or None when the broker does not list it (blocking).
+
+    Ask only about a topic known to exist: asking for a missing one may make the broker
+    auto-create it.
+
+    Raises:
+        KafkaException: the broker could not be reached.
+    """
+    listed = AdminClient(config).list_topics(topic, timeout=timeout).topics.get(topic)
+    if listed is None or listed.error is not None:
+        return None
+    return len(listed.partitions)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from confluent_kafka import Consumer
 
+from ocean_runtime.config import load_settings
 from ocean_runtime.kafka.live_events import KafkaLiveEventsBackend
 from ocean_runtime.testing.kafka import FAST_GROUP_SETTINGS, TansuBroker
 from ocean_runtime.webhooks.backend import BackendUnavailableError
@@ -112,6 +116,51 @@ async def test_submit_refuses_when_stopped_and_events_wait_for_the_next_replica(
     await replicas(topic, group, later)
     await eventually(lambda: later == [("repo-0", 0)], what="the event processed by the next replica")
     assert nobody == []
+
+
+def partition_count(bootstrap: str, topic: str) -> int:
+    reader = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("metadata")})
+    try:
+        return len(reader.list_topics(topic, timeout=10).topics[topic].partitions)
+    finally:
+        reader.close()
+
+
+async def test_the_topic_gets_the_partitions_of_the_setting_and_an_existing_one_is_kept(
+    tansu: TansuBroker, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "fake"\nversion = "1.0.0"\n')
+    topic = unique("sized")
+    environ = {
+        "OCEAN__LIVE_EVENTS__BACKEND": "kafka",
+        "OCEAN__LIVE_EVENTS__KAFKA__BROKERS": tansu.bootstrap_servers,
+        "OCEAN__LIVE_EVENTS__KAFKA__TOPIC": topic,
+        "OCEAN__LIVE_EVENTS__KAFKA__GROUP_ID": unique("sized-group"),
+        "OCEAN__LIVE_EVENTS__KAFKA__CONFIG": json.dumps(FAST_GROUP_SETTINGS),
+    }
+    processed: Processed = []
+
+    async def process(received: WebhookEvent) -> None:
+        processed.append((received.group_key, received.payload["seq"]))
+
+    settings = load_settings(tmp_path, environ={**environ, "OCEAN__LIVE_EVENTS__KAFKA__PARTITIONS": "3"})
+    first = KafkaLiveEventsBackend.from_settings(settings)
+    await first.start(process)
+    try:
+        assert partition_count(tansu.bootstrap_servers, topic) == 3
+        await eventually(lambda: len(first.assignment) == 3, what="the replica to own the 3 partitions")
+        await first.submit(event(0, "repo-0"))
+        await eventually(lambda: processed == [("repo-0", 0)], what="the event processed")
+    finally:
+        await first.stop(time.monotonic() + 2)
+
+    resized = load_settings(tmp_path, environ={**environ, "OCEAN__LIVE_EVENTS__KAFKA__PARTITIONS": "5"})
+    second = KafkaLiveEventsBackend.from_settings(resized)
+    with caplog.at_level(logging.INFO, logger="ocean.kafka.live_events"):
+        await second.start(process)
+    await second.stop(time.monotonic() + 2)
+    assert partition_count(tansu.bootstrap_servers, topic) == 3  # an existing topic is never altered
+    assert "exists with 3 partitions (OCEAN__LIVE_EVENTS__KAFKA__PARTITIONS=5" in caplog.text
 
 
 async def test_a_replica_keeps_accepting_and_processing_across_a_broker_restart() -> None:

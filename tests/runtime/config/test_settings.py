@@ -46,6 +46,8 @@ def test_defaults_come_from_pyproject(integration: Path) -> None:
     assert settings.upsert_entities_batch_max_size_in_bytes == 1_048_576
     assert settings.resources_path == ".port/resources"
     assert settings.integration.config == {}
+    assert settings.live_events.backend == "local"
+    assert settings.live_events.kafka.partitions == 12
 
 
 def test_poetry_pyproject_is_read(tmp_path: Path) -> None:
@@ -255,6 +257,7 @@ def test_unknown_provider_is_an_error(integration: Path) -> None:
             "expected true or false",
         ),
         ({"OCEAN__UPSERT_ENTITIES_BATCH_MAX_LENGTH": "0"}, "OCEAN__UPSERT_ENTITIES_BATCH_MAX_LENGTH", "≥ 1"),
+        ({"OCEAN__LIVE_EVENTS__KAFKA__PARTITIONS": "0"}, "OCEAN__LIVE_EVENTS__KAFKA__PARTITIONS", "≥ 1"),
     ],
 )
 def test_bad_environment_value_names_the_variable(
