@@ -12,3 +12,8 @@ integrations, blueprints, entities, search, documents, migrations, ingest) → d
 (reads and shapes) → ``store`` (the SQLite file; schema in ``schema.sql``). Cross-cutting:
 ``errors`` (Port-shaped JSON errors), ``faults`` (fault injection), ``http_utils``.
 """
+
+# The credentials a harbor accepts unless told otherwise. They are printed in its banner: not a
+# secret, so logs need not mask them (masking "ocean" would mangle every "ocean-…" name).
+DEFAULT_CLIENT_ID = "ocean"
+DEFAULT_CLIENT_SECRET = "ocean"

@@ -16,6 +16,7 @@ from typing import Self
 
 import uvicorn
 
+from ocean_harbor import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from ocean_harbor.app import create_app
 from ocean_harbor.faults import FaultConfig
 
@@ -46,8 +47,8 @@ class HarborServer:
         db_path: Path,
         *,
         port: int = 0,
-        client_id: str = "ocean",
-        client_secret: str = "ocean",
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
         faults: FaultConfig | None = None,
     ) -> None:
         self.db_path = Path(db_path)

@@ -36,12 +36,13 @@ def harbor(
     import uvicorn
 
     from ocean_cli.errors import fail
+    from ocean_harbor import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
     from ocean_harbor.app import create_app
     from ocean_harbor.faults import FaultConfig, FaultConfigError
     from ocean_harbor.server import listening_socket
 
-    client_id = client_id or "ocean"
-    client_secret = client_secret or "ocean"
+    client_id = client_id or DEFAULT_CLIENT_ID
+    client_secret = client_secret or DEFAULT_CLIENT_SECRET
     try:
         fault_config = FaultConfig.load(faults) if faults else FaultConfig.from_env()
     except FaultConfigError as exc:

@@ -344,7 +344,12 @@ def configure_logging(level: str) -> Any:
             self.secrets: list[str] = []
 
         def add(self, values: list[str]) -> None:
-            self.secrets = sorted({*self.secrets, *values}, key=len, reverse=True)
+            from ocean_harbor import DEFAULT_CLIENT_SECRET
+
+            # The harbor's published default is no secret, and masking it would mangle every
+            # name that contains "ocean" (topics, identifiers, URLs).
+            kept = {value for value in values if value and value != DEFAULT_CLIENT_SECRET}
+            self.secrets = sorted({*self.secrets, *kept}, key=len, reverse=True)
 
         def filter(self, record: logging.LogRecord) -> bool:
             if self.secrets:

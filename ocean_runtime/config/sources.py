@@ -11,6 +11,7 @@ current working directory.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -145,8 +146,24 @@ def _call_source(source: EnvSettingsSource, raw: Mapping[str, str], *, file: str
         # Raised when a whole sub-model is given as JSON (OCEAN__EVENT_LISTENER='{...') and is not JSON.
         match = re.search(r'field "(\w+)"', str(exc))
         name = _env_var_name((match.group(1),), raw) if match else ENV_PREFIX + "*"
+        name = _unparsable_json_var(name, raw) or name
         fix = f"give {name} as a JSON object, or set its keys one by one"
         raise UserInputError(f"{name} is not valid JSON", file=file, fix=fix) from None
+
+
+def _unparsable_json_var(prefix: str, environ: Mapping[str, str]) -> str | None:
+    """The variable under ``prefix`` holding JSON-looking text that is not JSON.
+
+    pydantic-settings names only the top-level field (``live_events``) although the bad value
+    may sit deeper (``OCEAN__LIVE_EVENTS__KAFKA__CONFIG``).
+    """
+    for key, value in environ.items():
+        if key.upper().startswith(prefix.upper()) and value.lstrip()[:1] in ("{", "["):
+            try:
+                json.loads(value)
+            except ValueError:
+                return key
+    return None
 
 
 def _env_var_name(path: SettingsPath, environ: Mapping[str, str]) -> str:

@@ -119,3 +119,13 @@ def test_a_taken_health_port_is_a_user_error(integration: Path, harbor: Any, env
 
     assert result.exit_code == 1
     assert f"cannot listen on port {taken}" in result.output
+
+
+def test_the_harbors_published_default_secret_is_not_masked(integration: Path, env: dict[str, str]) -> None:
+    from ocean_harbor import DEFAULT_CLIENT_SECRET
+
+    # Masking "ocean" would turn every "ocean-…" name in the logs into "[REDACTED]-…".
+    env = {**env, "OCEAN__INTEGRATION__CONFIG__API_TOKEN": DEFAULT_CLIENT_SECRET}
+    result = CliRunner().invoke(app, ["sail", str(integration), "--once"], env=env)
+
+    assert f"calling the notes API with token {DEFAULT_CLIENT_SECRET}" in result.output

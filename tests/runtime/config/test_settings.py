@@ -297,6 +297,12 @@ def test_invalid_json_sub_model_in_environment(integration: Path) -> None:
         load_settings(integration, environ={"OCEAN__EVENT_LISTENER": "{not json"})
 
 
+def test_invalid_json_deeper_in_a_sub_model_names_that_variable(integration: Path) -> None:
+    environ = {"OCEAN__LIVE_EVENTS__BACKEND": "kafka", "OCEAN__LIVE_EVENTS__KAFKA__CONFIG": "{bad"}
+    with pytest.raises(UserInputError, match="OCEAN__LIVE_EVENTS__KAFKA__CONFIG is not valid JSON"):
+        load_settings(integration, environ=environ)
+
+
 def test_config_yaml_syntax_error_has_a_line(integration: Path) -> None:
     write(integration, "config.yaml", "port:\n  clientId: [unclosed\n")
 
