@@ -22,8 +22,9 @@ from ocean_harbor.catalog import all_blueprints, blueprint_set, get_entity
 from ocean_harbor.deletion import delete_entities
 from ocean_harbor.entity_json import ENTITY_COLUMNS, project, row_to_entity
 from ocean_harbor.errors import HarborError, expect, invalid, not_found, read_json
+from ocean_harbor.group_commit import GroupCommitter
 from ocean_harbor.http_utils import flag, in_thread, ok, raw_segments, user_agent
-from ocean_harbor.store import Store, StoreBusy, now_iso
+from ocean_harbor.store import Store, now_iso
 from ocean_harbor.upsert import Outcome, Upserter, UpsertOptions
 
 MAX_BULK_ENTITIES = 20
@@ -84,16 +85,6 @@ def _upsert(
     return outcomes
 
 
-async def _run_upsert(
-    store: Store, blueprint: str, bodies: list[Any], options: UpsertOptions, datasource: str | None
-) -> list[Outcome]:
-    """``_upsert`` on the event loop when the store is free, else in a worker thread."""
-    try:
-        return store.write_without_waiting(_upsert, store, blueprint, bodies, options, datasource)
-    except StoreBusy:
-        return await in_thread(_upsert, store, blueprint, bodies, options, datasource)
-
-
 def _delete(
     store: Store,
     blueprint: str,
@@ -141,11 +132,12 @@ def _list(store: Store, blueprint: str, include: list[str], exclude: list[str]) 
 
 def entity_routes(store: Store) -> list[Route]:
     """Routes under ``/v1/blueprints/{bp}`` that read and write entities."""
+    upserts = GroupCommitter(store)
 
     async def upsert_one(request: Request) -> Response:
         body = await _limited_body(request)
         bp = request.path_params["bp"]
-        [outcome] = await _run_upsert(store, bp, [body], _options(request), user_agent(request))
+        [outcome] = await upserts.run(_upsert, store, bp, [body], _options(request), user_agent(request))
         if not outcome.ok:
             raise HarborError(outcome.status, outcome.error, outcome.message)
         return ok(201 if outcome.created else 200, entity=outcome.entity)
@@ -160,7 +152,7 @@ def entity_routes(store: Store) -> list[Route]:
                 f"body/entities must NOT have more than {MAX_BULK_ENTITIES} items, got {len(entities)}."
             )
         bp = request.path_params["bp"]
-        outcomes = await _run_upsert(store, bp, entities, _options(request), user_agent(request))
+        outcomes = await upserts.run(_upsert, store, bp, entities, _options(request), user_agent(request))
         errors = [o.error_item() for o in outcomes if not o.ok]
         return ok(
             207 if errors else 200, entities=[o.success_item() for o in outcomes if o.ok], errors=errors

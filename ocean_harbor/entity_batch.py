@@ -2,9 +2,10 @@
 
 A bulk upsert touches up to 20 entities and their related entities. Looking each up and writing
 each with its own statements made SQLite round trips the cost of an upsert; instead the request's
-entities and relation targets are fetched with one query per blueprint, later lookups are served
-from memory (including what this request already wrote, so a batch may relate to its own
-entities), and the writes are queued and flushed with ``executemany`` at the end.
+entities are fetched, and its relation targets checked for existence (all that is asked of them),
+with one query per blueprint; later lookups are served from memory (including what this request
+already wrote, so a batch may relate to its own entities), and the writes are queued and flushed
+with ``executemany`` at the end.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class EntityBatch:
     def __init__(self, conn: sqlite3.Connection, datasource: str | None, now: str) -> None:
         self.conn, self.datasource, self.now = conn, datasource, now
         self._entities: dict[Key, dict[str, Any] | None] = {}  # None: known not to exist
+        self._present: set[Key] = set()  # known to exist, not loaded (relation targets)
         self._rows: dict[Key, tuple[Any, ...]] = {}
         self._links: dict[Key, list[tuple[str, str, str, str, str]]] = {}
         self._stale_links: dict[Key, None] = {}  # entities whose old links must go first
@@ -61,11 +63,41 @@ class EntityBatch:
             for row in rows:
                 self._entities[(blueprint, row["identifier"])] = row_to_entity(row)
 
+    def prefetch_existence(self, blueprint: str, identifiers: Iterable[str]) -> None:
+        """Notes which of the given entities exist, without loading them (relation targets:
+        decoding their columns for a yes/no cost more than the query)."""
+        wanted = [i for i in dict.fromkeys(identifiers) if not self._known((blueprint, i))]
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            found = {
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT identifier FROM entities WHERE blueprint = ?"
+                    f" AND identifier IN ({','.join('?' * len(chunk))})",
+                    (blueprint, *chunk),
+                )
+            }
+            for identifier in chunk:
+                if identifier in found:
+                    self._present.add((blueprint, identifier))
+                else:
+                    self._entities[(blueprint, identifier)] = None
+
     def get(self, blueprint: str, identifier: str) -> dict[str, Any] | None:
         """The entity as it stands in this request (stored or written earlier in it), or None."""
         if (blueprint, identifier) not in self._entities:
             self.prefetch(blueprint, [identifier])
         return self._entities[(blueprint, identifier)]
+
+    def exists(self, blueprint: str, identifier: str) -> bool:
+        """Whether the entity exists in this request (stored or written earlier in it)."""
+        key = (blueprint, identifier)
+        if not self._known(key):
+            self.prefetch_existence(blueprint, [identifier])
+        return key in self._present if key not in self._entities else self._entities[key] is not None
+
+    def _known(self, key: Key) -> bool:
+        return key in self._entities or key in self._present
 
     def put(self, entity: dict[str, Any], relation_defs: dict[str, Any]) -> dict[str, Any]:
         """Queues the upsert of a validated entity; returns it with ``createdAt`` / ``updatedAt``."""
@@ -92,7 +124,7 @@ class EntityBatch:
         Placeholders have no datasource: nobody's reconcile owns (and so deletes) them.
         """
         key = (blueprint, identifier)
-        if self.get(*key) is None:
+        if not self.exists(*key):
             self._placeholders[key] = None
             self._entities[key] = {
                 "identifier": identifier, "title": None, "icon": None, "blueprint": blueprint, "team": [],

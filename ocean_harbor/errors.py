@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ocean_harbor import json_codec
+
 logger = logging.getLogger("ocean_harbor")
 
 # Port's error codes for the statuses the harbor answers on its own.
@@ -84,7 +86,7 @@ async def read_json(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return json_codec.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise invalid(f"The request body is not valid JSON: {exc}", status=400) from None
 

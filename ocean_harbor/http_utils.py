@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from ocean_harbor import json_codec
 from ocean_harbor.errors import invalid
 
 P = ParamSpec("P")
@@ -21,9 +22,16 @@ async def in_thread(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     return await run_in_threadpool(fn, *args, **kwargs)
 
 
+class FastJSONResponse(JSONResponse):
+    """``JSONResponse`` rendered by orjson (same bytes; see ``json_codec.response_bytes``)."""
+
+    def render(self, content: Any) -> bytes:
+        return json_codec.response_bytes(content)
+
+
 def ok(status: int = 200, **body: Any) -> JSONResponse:
     """A success response ``{"ok": true, ...}``."""
-    return JSONResponse({"ok": True, **body}, status_code=status)
+    return FastJSONResponse({"ok": True, **body}, status_code=status)
 
 
 def flag(request: Request, name: str, default: bool) -> bool:

@@ -18,7 +18,6 @@ to the WAL.
 from __future__ import annotations
 
 import enum
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -28,12 +27,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ocean_harbor import json_codec
 from ocean_harbor.checkpoint import Checkpointer
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 30_000
-# Commits between two background checkpoints (a bulk upsert adds some tens of WAL pages).
+# Commits between two background checkpoints (a commit — a group of bulk upserts, see
+# group_commit.py — adds tens to hundreds of WAL pages).
 CHECKPOINT_EVERY_COMMITS = 64
 # Should the background thread fall behind, commits checkpoint themselves past this many WAL pages.
 BACKSTOP_CHECKPOINT_PAGES = 50_000
@@ -79,12 +80,19 @@ def parse_time(text: str) -> datetime:
 
 def dumps(value: Any) -> str:
     """Serialises a JSON column value compactly."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return json_codec.dumps(value)
 
 
 def loads(text: str | None, default: Any = None) -> Any:
     """Parses a JSON column value; ``None`` gives ``default``."""
-    return default if text is None else json.loads(text)
+    return default if text is None else json_codec.loads(text)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite may have rolled back already (disk full, I/O error): ROLLBACK would then raise
+    # and hide the error that caused it.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 class Store:
@@ -148,7 +156,7 @@ class Store:
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
             self._commit(conn)
 
@@ -177,7 +185,7 @@ class Store:
             try:
                 value = work(*args)
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
             self._commit(conn)
             return value

@@ -111,7 +111,7 @@ class Upserter:
                 if name in relation_defs:
                     targets.setdefault(relation_defs[name]["target"], []).extend(relation_values(value))
         for target, identifiers in targets.items():
-            self.batch.prefetch(target, identifiers)
+            self.batch.prefetch_existence(target, identifiers)
 
     def finish(self) -> None:
         """Writes the accepted entities (skip it for ``validation_only``)."""
@@ -268,7 +268,7 @@ class Upserter:
             for target_id in relation_values(value):
                 if target == self.name and target_id == identifier:
                     continue
-                if self.batch.get(target, target_id) is None:
+                if not self.batch.exists(target, target_id):
                     missing.append((target, target_id))
         if missing and not self.options.create_missing_related_entities:
             listed = ", ".join(f"{bp}/{i}" for bp, i in missing)
