@@ -33,6 +33,7 @@ from ocean_harbor.checkpoint import Checkpointer
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 30_000
+PAGE_CACHE_KIB = 32 * 1024
 # Commits between two background checkpoints (a commit — a group of bulk upserts, see
 # group_commit.py — adds tens to hundreds of WAL pages).
 CHECKPOINT_EVERY_COMMITS = 64
@@ -134,6 +135,10 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # 32 MiB of pages (SQLite's default is 2 MiB): beyond ~10k entities the indexes no
+            # longer fit and every bulk upsert re-read their pages (measured at 45k entities:
+            # ~200 -> ~172 us of CPU per upserted entity). Filled only as pages are used.
+            conn.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
             self._local.conn = conn
