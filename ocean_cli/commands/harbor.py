@@ -39,7 +39,7 @@ def harbor(
     from ocean_harbor import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
     from ocean_harbor.app import create_app
     from ocean_harbor.faults import FaultConfig, FaultConfigError
-    from ocean_harbor.server import listening_socket
+    from ocean_harbor.server import listening_socket, server_config
 
     client_id = client_id or DEFAULT_CLIENT_ID
     client_secret = client_secret or DEFAULT_CLIENT_SECRET
@@ -56,9 +56,7 @@ def harbor(
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     app = create_app(db, client_id=client_id, client_secret=client_secret, faults=fault_config)
     _print_banner(url, db, client_id, client_secret, faulty=bool(fault_config and fault_config.rules))
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
-    )
+    server = uvicorn.Server(server_config(app))
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after its graceful shutdown
         server.run(sockets=[sock])
     typer.echo("harbor stopped.")
