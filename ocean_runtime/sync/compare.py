@@ -122,5 +122,28 @@ def _team(value: Any) -> list[str] | None:
 def _same(left: Any, right: Any) -> bool:
     if left is None or right is None:
         return left is None and right is None
-    # JSON text, not ==: True == 1 and 1 == 1.0 in Python, but not to Port's schema.
-    return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
+    return _same_json(left, right)
+
+
+def _same_json(left: Any, right: Any) -> bool:
+    """Whether two values are the same JSON (``json.dumps(sort_keys=True)`` of both agree).
+
+    Not ``==``: ``True == 1`` and ``1 == 1.0`` in Python, but not to Port's schema. Walking the
+    values decides the same as comparing their JSON text at a fraction of the cost (the text
+    was 40 % of a no-change resync's CPU); values of different types are compared as text.
+    """
+    if type(left) is not type(right):
+        return _text(left) == _text(right)
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(
+            _same_json(value, right[key]) for key, value in left.items()
+        )
+    if isinstance(left, list):
+        return len(left) == len(right) and all(_same_json(a, b) for a, b in zip(left, right, strict=True))
+    if isinstance(left, float):
+        return repr(left) == repr(right)  # json writes floats with repr: -0.0 differs from 0.0
+    return bool(left == right)
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
