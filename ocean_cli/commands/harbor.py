@@ -35,12 +35,15 @@ def harbor(
 
     import uvicorn
 
+    from ocean_cli.checks import check_file_path, check_tcp_port
     from ocean_cli.errors import fail
     from ocean_harbor import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
     from ocean_harbor.app import create_app
     from ocean_harbor.faults import FaultConfig, FaultConfigError
     from ocean_harbor.server import listening_socket, server_config
 
+    check_tcp_port(port)
+    check_file_path(db, "--db")
     client_id = client_id or DEFAULT_CLIENT_ID
     client_secret = client_secret or DEFAULT_CLIENT_SECRET
     try:
