@@ -61,6 +61,12 @@ REWRITES = [
     Rewrite("tmp", "parallel runs must not share /tmp paths", _sub(r"(?<![\w.])/tmp/", "$DOC_TMP/")),
     Rewrite("port", "tests never bind a fixed port: 8000 becomes a free one", _sub(r"\b8000\b", "$DOC_PORT")),
     Rewrite(
+        "default port",
+        "a server started on its default port may collide with another on a shared machine: "
+        "it gets a free --port",
+        lambda c: c + " --port $DOC_PORT" if _server(c) and not re.search(r" (--port|-p) ", c + " ") else c,
+    ),
+    Rewrite(
         "benchmark sizes",
         f"benchmarks are not timed here: data files get at most {BENCH_ITEMS} items, one repetition",
         lambda c: re.sub(r"(--repeat )\d+", r"\g<1>1", re.sub(r"(gen_data\.py )(\d+)", _cap_items, c)),
@@ -92,6 +98,18 @@ WAIT_FOR = re.compile(r'#\s*wait for "([^"]+)"')
 EXPECTED_HTTP = re.compile(r"^#\s*(HTTP/1\.1 \d{3})")
 
 
+# A server documented in the foreground runs until Ctrl-C: the doc-check starts it, waits for the
+# line it prints once it serves, checks it is still up, and stops it.
+SERVERS = {"harbor": "Press Ctrl-C to stop.", "sail": "Listening ("}
+SERVER = re.compile(r"(?:^|[\s/])ocean (harbor|sail)\b(?!.*(?:--once|-O\b))")
+
+
+def _server(command: str) -> str:
+    """The text a long-running ``ocean`` server prints once it serves, or "" for other commands."""
+    match = SERVER.search(command)
+    return SERVERS[match[1]] if match else ""
+
+
 def rewrite(command: str) -> str:
     """``command`` after every rewrite."""
     for item in REWRITES:
@@ -110,9 +128,13 @@ def script(block: Block, replace: dict[str, str] | None = None) -> str:
         if not code:
             continue
         wait = WAIT_FOR.search(comment)
+        log = f'"$DOC_TMP/background-{number}.log"'
         if code.endswith("&") and wait:
-            log = f'"$DOC_TMP/background-{number}.log"'
             lines += [f"{code[:-1].rstrip()} >{log} 2>&1 &", f"wait_for {_quote(wait[1])} {log}"]
+        elif _server(code) and not code.endswith("&"):
+            ready = _quote(_server(code))
+            lines += [f"{code} >{log} 2>&1 &", f"wait_for {ready} {log}", f"cat {log}"]
+            lines += ["kill -0 $!  # still serving", "kill $!"]
         elif expected:
             lines += [f"out=$({code})", 'printf "%s\\n" "$out"', f'expect {_quote(expected)} "$out"']
         else:
