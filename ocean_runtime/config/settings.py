@@ -127,6 +127,9 @@ class OceanSettings(BaseSettings):
     event_workers_count: int = Field(default=1, ge=1)
     max_event_processing_seconds: float = Field(default=90.0, gt=0)
     max_wait_seconds_before_shutdown: float = Field(default=5.0, ge=0)
+    max_request_body_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1, description="largest request body the integration's server reads"
+    )
     allow_environment_variables_jq_access: bool = True
 
     _config_origins: dict[str, Origin] = PrivateAttr(default_factory=dict)
