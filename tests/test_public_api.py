@@ -17,6 +17,7 @@ EXPECTED = [
     "PortAuthError",
     "PortResourceConfig",
     "PortUnreachableError",
+    "RequestRefusedError",
     "ResourceConfig",
     "RetryableError",
     "Selector",

@@ -48,11 +48,28 @@ def test_integration_without_findings(tmp_path: Path) -> None:
     assert (code, out.strip()) == (0, "✓ valid")
 
 
-def test_strict_fails_on_warnings() -> None:
-    code, out, _ = run(str(REFERENCE / "github"), "--strict")
+def test_strict_fails_on_warnings(tmp_path: Path) -> None:
+    folder = tmp_path / "github"
+    shutil.copytree(REFERENCE / "github", folder)
+    (folder / ".env").write_text(
+        "OCEAN__INTEGRATION__CONFIG__PERSONAL_ACCESS_TOKEN=t0ken\nOCEAN__INTEGRATION__CONFIG__GITHUB_ORGANIZATION=acme\n"
+    )
+
+    code, out, _ = run(str(folder), "--strict")
 
     assert code == 1
     assert out.strip().splitlines()[-1] == "0 errors, 1 warning (--strict)"
+
+
+def test_strict_without_any_configuration_names_each_missing_required_one() -> None:
+    code, out, _ = run(str(REFERENCE / "github"), "--strict")
+
+    assert code == 1
+    errors = [line for line in out.splitlines() if line.startswith("error")]
+    assert len(errors) == 2, out
+    assert "required configuration 'personalAccessToken' has no value — --strict, and no config.yaml" in out
+    assert "set OCEAN__INTEGRATION__CONFIG__PERSONAL_ACCESS_TOKEN" in out
+    assert out.strip().splitlines()[-1] == "2 errors, 1 warning"
 
 
 def test_errors_exit_1_with_one_line_each(tmp_path: Path) -> None:
