@@ -72,6 +72,11 @@ def current_app() -> OceanApp:
     return app
 
 
+def active_app() -> OceanApp | None:
+    """The active application, or None (no error: for code that works with or without one)."""
+    return _active_app.get()
+
+
 @contextmanager
 def activate(app: OceanApp) -> Iterator[OceanApp]:
     """Make ``app`` what ``ocean`` refers to inside the ``with`` block (and tasks started in it)."""

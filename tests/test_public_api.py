@@ -20,6 +20,7 @@ EXPECTED = [
     "PortAuthError",
     "PortResourceConfig",
     "PortUnreachableError",
+    "RequestRefusedError",
     "ResourceConfig",
     "RetryableError",
     "Selector",

@@ -61,6 +61,7 @@ class OceanApp:
         self.action_executors: dict[str, ActionExecutor] = {}
         self._port: PortClient | None = None
         self._live_catalog: LiveCatalog | None = None
+        self._top_level_modules: frozenset[str] | None = None
 
     def __repr__(self) -> str:
         return f"OceanApp({self.name!r}, {len(self.resync_handlers)} resync handlers)"
@@ -201,7 +202,40 @@ class OceanApp:
         """The validated integration configuration (snake_case keys, spec defaults applied)."""
         return self._integration_config
 
+    def use_config_class(self, config_class: type[PortAppConfig]) -> None:
+        """Parse port-app-configs with ``config_class`` (a ``PortAppConfig`` subclass).
+
+        The loader calls it with the subclass ``integration.py`` defines or imports; an adapter
+        whose integrations declare their config class another way calls it while
+        ``integration.py`` is imported.
+
+        Raises:
+            UserInputError: ``config_class`` is not a ``PortAppConfig`` subclass.
+        """
+        from ocean_runtime.mapping import PortAppConfig
+
+        if not (isinstance(config_class, type) and issubclass(config_class, PortAppConfig)):
+            raise UserInputError(
+                f"{config_class!r} is not a PortAppConfig subclass",
+                fix="pass a subclass of ocean_runtime.PortAppConfig",
+            )
+        self._config_class = config_class
+
     # -- what the runtime uses ------------------------------------------------------------
+
+    @property
+    def registered_config_class(self) -> type[PortAppConfig] | None:
+        """The config class set by the loader or ``use_config_class``, or None for the default."""
+        return self._config_class
+
+    @property
+    def top_level_modules(self) -> frozenset[str]:
+        """The folder's own top-level module names (``client`` for ``client.py``); empty without one."""
+        if self._top_level_modules is None:
+            from .imports import top_level_modules
+
+            self._top_level_modules = top_level_modules(self.directory) if self.directory else frozenset()
+        return self._top_level_modules
 
     @property
     def config_class(self) -> type[PortAppConfig]:

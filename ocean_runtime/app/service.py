@@ -31,7 +31,7 @@ from ocean_runtime.app.actions_setup import create_actions_processor
 from ocean_runtime.errors import AbortRunError, UserInputError
 from ocean_runtime.events import ResyncTrigger, listener_plan, run_resyncs, start_listener
 from ocean_runtime.observability import OceanMetrics
-from ocean_runtime.server import ServerState, create_server
+from ocean_runtime.server import PortProbe, ServerState, create_server
 from ocean_runtime.webhooks import create_backend
 from ocean_runtime.webhooks.dispatcher import WebhookDispatcher
 from ocean_runtime.webhooks.failures import FailureLog
@@ -73,8 +73,10 @@ class IntegrationService:
         self.state = ServerState()
         self.trigger = ResyncTrigger()
         self.failures = FailureLog(runner.port)
+        self.port_probe = PortProbe(runner.port)
         self._on_report = on_report
         self.tasks: list[asyncio.Task[Any]] = []
+        self._probing: asyncio.Task[None] | None = None
         self.backend: LiveEventsBackend | None = None
         self.dispatcher: WebhookDispatcher | None = None
         if self.plan.webhooks and runner.app.webhook_processors:
@@ -94,8 +96,10 @@ class IntegrationService:
             metrics=self.metrics,
             backend=self.backend,
             live_events=self._live_events if self.backend is not None else None,
+            port_health=lambda: self.port_probe.health,
             resync_trigger=self.trigger if self.plan.resync_route else None,
             path_prefix=self.settings.path_prefix,
+            max_body_bytes=self.settings.max_request_body_bytes,
         )
 
     async def start(self) -> None:
@@ -109,6 +113,7 @@ class IntegrationService:
         if self.actions is not None:
             with self.runner.app.activated():  # executors read ocean.integration_config
                 self.tasks.extend(self.actions.start())
+        self._probing = asyncio.create_task(self.port_probe.run(), name="port-probe")
         self.state.ready = True
 
     async def stop(self) -> None:
@@ -117,7 +122,7 @@ class IntegrationService:
         deadline = time.monotonic() + self.settings.max_wait_seconds_before_shutdown
         if self.actions is not None:
             await self.actions.stop(deadline)
-        for task in self.tasks:
+        for task in [*self.tasks, *([self._probing] if self._probing else [])]:
             task.cancel()
         if self.backend is not None:
             await self.backend.stop(deadline)
@@ -139,6 +144,7 @@ class IntegrationService:
         return {
             "backend": self.settings.live_events.backend,
             "depth": self.backend.depth(),
+            "port": self.port_probe.health.as_json(),
             **self.failures.snapshot(),
         }
 

@@ -27,6 +27,20 @@ def test_second_sail_deletes_removed_items_and_reports_unchanged(integration: An
     assert set(catalog(integration.db)) == {"repo-0", "repo-1"}
 
 
+def test_a_shrink_whose_survivors_changed_converges_in_one_sail(integration: Any, catalog: Any) -> None:
+    integration.set_repos(135)
+    assert integration.sail_once().code == 0
+    # 75 repos vanish and the 60 that stay change, so the second sail rewrites all of them.
+    survivors = [{"name": f"repo-{i}", "language": "rust", "stars": i} for i in range(60)]
+    integration.write("data.json", {"repos": survivors})
+
+    result = integration.sail_once()
+
+    assert result.code == 0, result.stderr
+    assert "deleted 75 stale of 135 owned" in result.stdout
+    assert set(catalog(integration.db)) == {f"repo-{i}" for i in range(60)}
+
+
 def test_a_handler_raising_mid_resync_exits_1_says_why_and_deletes_nothing(
     integration: Any, catalog: Any
 ) -> None:
