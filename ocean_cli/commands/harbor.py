@@ -60,6 +60,7 @@ def harbor(
 
     import uvicorn
 
+    from ocean_cli.checks import check_file_path, check_tcp_port
     from ocean_cli.errors import fail
     from ocean_harbor import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
     from ocean_harbor.app import create_app
@@ -68,6 +69,8 @@ def harbor(
     from ocean_harbor.rate_limits import RateLimitConfigError, RateLimits
     from ocean_harbor.server import listening_socket, server_config
 
+    check_tcp_port(port)
+    check_file_path(db, "--db")
     client_id = client_id or DEFAULT_CLIENT_ID
     client_secret = client_secret or DEFAULT_CLIENT_SECRET
     try:

@@ -32,17 +32,28 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 def sail(
     directory: Annotated[Path, typer.Argument(help="Integration folder.")] = Path("."),
     once: Annotated[bool, typer.Option("--once", "-O", help="Resync once and exit.")] = False,
-    port: Annotated[int, typer.Option("--port", "-p", help="Port for /health (0: any free port).")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option("--port", "-p", help="Port for /health (0: any free port).", envvar="APPLICATION__PORT"),
+    ] = 8000,
     log_level: Annotated[
-        str, typer.Option("--log-level", "-l", help="DEBUG, INFO, WARNING or ERROR.")
+        str,
+        typer.Option(
+            "--log-level",
+            "-l",
+            help="DEBUG, INFO, WARNING or ERROR.",
+            envvar=["OCEAN__LOG_LEVEL", "APPLICATION__LOG_LEVEL"],
+        ),
     ] = "INFO",
 ) -> None:
     """Run the integration in DIRECTORY: defaults, full resync, then keep it in sync."""
+    from ocean_cli.checks import check_tcp_port
     from ocean_cli.errors import fail, user_errors
 
     level = log_level.upper()
     if level not in LOG_LEVELS:
         raise fail(f"--log-level: '{log_level}' is not a log level — use one of {', '.join(LOG_LEVELS)}")
+    check_tcp_port(port)
     masker = configure_logging(level)
     with user_errors():
         from ocean_runtime.app import check_local_resources, load_integration
@@ -50,6 +61,7 @@ def sail(
 
         overrides = {"event_listener": {"type": "ONCE"}} if once else None
         app = load_integration(directory, overrides=overrides, require_spec=True)
+        masker.apply(app.settings)
         resources = check_local_resources(app)
         with FolderLock(app.directory or directory), port_target(app, masker) as target:
             if app.settings is not None and app.settings.event_listener.type == "ONCE":
@@ -168,6 +180,7 @@ def _run_service(app: OceanApp, target: PortTarget, resources: PortResources, po
                 f"🌊 Listening ({listener}); health on http://127.0.0.1:{bound}/health — Ctrl-C to stop"
             )
             _print_webhooks(app, bound)
+            _print_actions(app)
             await serve(
                 runner,
                 sock=sock,
@@ -198,6 +211,16 @@ def _print_webhooks(app: OceanApp, bound: int) -> None:
     )
     for path in app.webhook_processors:
         out_console().print(f"   webhooks: POST http://127.0.0.1:{bound}{prefix}/integration{path}")
+
+
+def _print_actions(app: OceanApp) -> None:
+    from ocean_runtime.events import listener_plan
+
+    settings = app.settings
+    if settings is None or not settings.actions_processor.enabled or not listener_plan(settings).actions:
+        return
+    names = ", ".join(sorted(app.action_executors)) or "none registered"
+    out_console().print(f"   actions: executing {names}")
 
 
 _CONSOLE: list[Console] = []
@@ -331,43 +354,7 @@ def _print_dock(runner: Any) -> None:
 
 
 def configure_logging(level: str) -> Any:
-    """Rich log handler on stderr at ``level``; returns the filter that masks secrets."""
-    import logging
+    """Logs to stderr at ``level`` (see ``ocean_cli.logs``); returns the ``LogSetup``."""
+    from ocean_cli.logs import configure_logging as configure
 
-    from rich.console import Console
-    from rich.logging import RichHandler
-
-    class SecretMasker(logging.Filter):
-        """Replaces every known secret in a log message by ``[REDACTED]``."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.secrets: list[str] = []
-
-        def add(self, values: list[str]) -> None:
-            from ocean_harbor import DEFAULT_CLIENT_SECRET
-
-            # The harbor's published default is no secret, and masking it would mangle every
-            # name that contains "ocean" (topics, identifiers, URLs).
-            kept = {value for value in values if value and value != DEFAULT_CLIENT_SECRET}
-            self.secrets = sorted({*self.secrets, *kept}, key=len, reverse=True)
-
-        def filter(self, record: logging.LogRecord) -> bool:
-            if self.secrets:
-                message = record.getMessage()
-                for secret in self.secrets:
-                    message = message.replace(secret, "[REDACTED]")
-                record.msg, record.args = message, None
-            return True
-
-    masker = SecretMasker()
-    handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=False)
-    handler.addFilter(masker)
-    handler._ocean_cli = True  # type: ignore[attr-defined]
-    root = logging.getLogger()
-    # Replace only a handler a previous command installed (tests run several in one process).
-    root.handlers[:] = [h for h in root.handlers if not getattr(h, "_ocean_cli", False)] + [handler]
-    root.setLevel(level)
-    # httpx logs every request at INFO: too chatty unless debugging.
-    logging.getLogger("httpx").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
-    return masker
+    return configure(level)

@@ -75,6 +75,7 @@ async def dock(
     push_mapping: bool = False,
     changelog_destination: dict[str, Any] | None = None,
     always: bool = False,
+    actions_processing_enabled: bool = False,
 ) -> DockReport:
     """Create/update the integration and its default resources in Port.
 
@@ -87,13 +88,15 @@ async def dock(
         changelog_destination: how Port notifies the listener (``{}`` for polling/once).
         always: create missing resources even when the integration says they were
             initialised (``ocean defaults dock`` after a ``clean``).
+        actions_processing_enabled: this integration executes action runs
+            (``OCEAN__ACTIONS_PROCESSOR__ENABLED``), as Port's integration record says.
 
     Raises:
         UserInputError: Port refused a default blueprint (all created ones are rolled back).
         AbortRunError: Port is unreachable or refuses the credentials.
     """
     report = DockReport()
-    wanted = _tracked_values(port, changelog_destination or {})
+    wanted = _tracked_values(port, changelog_destination or {}, actions_processing_enabled)
     mapping = resources.port_app_config.to_request() if resources.port_app_config else None
     integration = await port.get_integration()
     if integration is None:
@@ -115,21 +118,26 @@ async def dock(
     if not initialize_resources:
         logger.info("Resources initialisation is disabled (initialize_port_resources=false)")
         return report
+    synced_actions = push_mapping and bool(resources.actions)
+    if synced_actions:
+        await _sync_actions(port, resources, report)
     if integration.get("arePortResourcesInitialized") and not always:
         return report
     await _create_blueprints(port, resources, report)
-    await _create_documents(port, resources, report)
+    await _create_documents(port, resources, report, actions=not synced_actions)
     await port.patch_integration({"arePortResourcesInitialized": True, "version": wanted["version"]})
     report.initialized = True
     return report
 
 
-def _tracked_values(port: PortClient, changelog_destination: dict[str, Any]) -> dict[str, Any]:
+def _tracked_values(
+    port: PortClient, changelog_destination: dict[str, Any], actions_processing_enabled: bool
+) -> dict[str, Any]:
     return {
         "installationAppType": port.identity.integration_type,
         "version": port.identity.integration_version,
         "changelogDestination": changelog_destination,
-        "actionsProcessingEnabled": False,
+        "actionsProcessingEnabled": actions_processing_enabled,
         "incrementalSyncEnabled": False,
     }
 
@@ -216,9 +224,44 @@ async def _rollback(port: PortClient, created: list[str]) -> None:
             logger.warning("Could not roll back blueprint %s: %s", identifier, exc)
 
 
-async def _create_documents(port: PortClient, resources: PortResources, report: DockReport) -> None:
+async def _sync_actions(port: PortClient, resources: PortResources, report: DockReport) -> None:
+    """The local harbor: ``actions.json`` is the source of truth, so edits reach it on every start."""
     for action in resources.actions:
-        await _best_effort(report, f"action:{action.get('identifier')}", port.create_action(action))
+        body = for_this_installation(action, port.identity.integration_identifier)
+        label = f"action:{action.get('identifier')}"
+        try:
+            await port.create_action(body)
+            report.created_documents.append(label)
+        except PortAPIError as exc:
+            if exc.status != 409:
+                report.warnings.append(f"{label}: {exc}")
+                continue
+            try:
+                await port.update_action(body)
+            except PortAPIError as update_error:
+                report.warnings.append(f"{label}: {update_error}")
+
+
+def for_this_installation(action: dict[str, Any], installation_id: str) -> dict[str, Any]:
+    """``action`` whose ``INTEGRATION_ACTION`` invocation names this installation when it names none.
+
+    An integration's ``actions.json`` cannot know the identifier it will be installed under
+    (``OCEAN__INTEGRATION__IDENTIFIER``); its runs must reach this installation.
+    """
+    method = action.get("invocationMethod")
+    if not isinstance(method, dict) or method.get("type") != "INTEGRATION_ACTION":
+        return action
+    if method.get("installationId"):
+        return action
+    return {**action, "invocationMethod": {**method, "installationId": installation_id}}
+
+
+async def _create_documents(
+    port: PortClient, resources: PortResources, report: DockReport, *, actions: bool = True
+) -> None:
+    for action in resources.actions if actions else []:
+        body = for_this_installation(action, port.identity.integration_identifier)
+        await _best_effort(report, f"action:{action.get('identifier')}", port.create_action(body))
     for group in resources.scorecards:
         for scorecard in group.get("data") or []:
             label = f"scorecard:{group['blueprint']}/{scorecard.get('identifier')}"

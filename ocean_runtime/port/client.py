@@ -5,7 +5,8 @@ It only assembles parts: an httpx client whose transport chain is
     TokenAuthTransport → RetryTransport → ThrottleTransport → the network (or a test's MockTransport)
 
 and one small API object per Port concept (integrations, blueprints, documents, entity upserts,
-searches, deletions). Its methods delegate to those, so each concept stays readable on its own.
+searches, deletions, action runs). Its methods delegate to those, so each concept stays
+readable on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import httpx
 from ocean_runtime.errors import UserInputError
 from ocean_runtime.http.transports.http11 import Http11Transport
 
+from .action_runs import ActionRunsAPI
 from .auth import TOKEN_PATH, TokenAuthTransport
 from .batching import MAX_BATCH_BYTES, MAX_BATCH_LENGTH
 from .blueprints import BlueprintsAPI
@@ -131,6 +133,7 @@ class PortClient:
         self.search = SearchAPI(self._session)
         self.deletion = DeletionAPI(self._session)
         self.cursors = CursorsAPI(self._session)
+        self.action_runs = ActionRunsAPI(self._session)
 
     @property
     def base_url(self) -> str:
@@ -220,6 +223,10 @@ class PortClient:
     async def create_action(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a self-service action."""
         return await self.documents.create_action(body)
+
+    async def update_action(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Replace a self-service action (by its identifier)."""
+        return await self.documents.update_action(body)
 
     async def create_scorecard(self, blueprint: str, body: dict[str, Any]) -> dict[str, Any]:
         """Create a scorecard on a blueprint."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -90,6 +90,7 @@ class PortSession:
         params: QueryParams | None = None,
         exporter: bool = False,
         retryable: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one request and return the decoded JSON answer.
 
@@ -101,6 +102,7 @@ class PortSession:
             params: query parameters as pairs (keeps their order; a name may repeat).
             exporter: add ``/exporter`` to the User-Agent (entity writes, blueprint writes).
             retryable: allow the retry transport to resend a POST.
+            headers: extra headers (e.g. ``x-port-reserved-usage`` on action-run claims).
 
         Raises:
             PortAPIError: Port answered with a non-2xx status.
@@ -109,14 +111,16 @@ class PortSession:
         """
         if json_body is not None:
             content = serialize(json_body)
-        headers = {**_BASE_HEADERS, "User-Agent": self.identity.user_agent(exporter=exporter)}
+        sent = {**_BASE_HEADERS, "User-Agent": self.identity.user_agent(exporter=exporter)}
+        if headers:
+            sent.update(headers)
         if content is not None:
-            headers["Content-Type"] = "application/json"
+            sent["Content-Type"] = "application/json"
         extensions: dict[str, Any] = {"timeout": self._timeout}
         if retryable:
             extensions["retryable"] = True
         request = httpx.Request(
-            method, self._url(path, params), headers=headers, content=content, extensions=extensions
+            method, self._url(path, params), headers=sent, content=content, extensions=extensions
         )
         try:
             response = await self.transport.handle_async_request(request)
