@@ -61,6 +61,42 @@ class HttpOverride:
 
 _override: ContextVar[HttpOverride | None] = ContextVar("ocean_http_override", default=None)
 
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class HttpDefaults:
+    """Settings of the running integration that toolkit clients take when not told otherwise.
+
+    Attributes:
+        timeout: seconds per request (``OCEAN__CLIENT_TIMEOUT``).
+    """
+
+    timeout: float = DEFAULT_TIMEOUT
+
+
+_defaults: ContextVar[HttpDefaults | None] = ContextVar("ocean_http_defaults", default=None)
+_BUILT_IN = HttpDefaults()
+
+
+@contextmanager
+def use_http_defaults(defaults: HttpDefaults) -> Iterator[HttpDefaults]:
+    """Make ``defaults`` what toolkit clients created inside the block start from.
+
+    The running application passes its settings down this way (``OceanApp.activated``): the
+    toolkit never reaches up into the application for them.
+    """
+    token = _defaults.set(defaults)
+    try:
+        yield defaults
+    finally:
+        _defaults.reset(token)
+
+
+def current_defaults() -> HttpDefaults:
+    """The defaults in effect (the running integration's, or the built-in ones)."""
+    return _defaults.get() or _BUILT_IN
+
 
 @contextmanager
 def use_http(

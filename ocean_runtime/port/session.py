@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
@@ -30,7 +31,9 @@ logger = logging.getLogger(__name__)
 QueryParams = Sequence[tuple[str, str]]
 MAX_CACHED_URLS = 256
 # What httpx's client would add; Port answers JSON, compressed when it is worth it.
-_BASE_HEADERS = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
+_BASE_HEADERS = MappingProxyType(
+    {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
+)
 
 
 def segment(value: str) -> str:
