@@ -10,7 +10,7 @@
 ``serve`` runs it behind uvicorn until ``stop`` is set (SIGINT/SIGTERM in the CLI). Shutdown:
 readiness turns 503 and new webhooks get 503, a running resync is cancelled (reported
 ``aborted`` to Port), queued webhooks are processed until ``max_wait_seconds_before_shutdown``
-(what is left is recorded as not processed), then the server stops.
+(what is left stays queued on disk for the next start), then the server stops.
 """
 
 from __future__ import annotations
@@ -84,7 +84,9 @@ class IntegrationService:
                 failures=self.failures,
                 timeout_seconds=self.settings.max_event_processing_seconds,
             )
-            self.backend = backend or create_backend(self.settings, on_gave_up=self._gave_up)
+            self.backend = backend or create_backend(
+                self.settings, directory=runner.app.directory, on_gave_up=self._gave_up
+            )
             self.metrics.watch_queue(self.backend.depth)
         self.asgi: Starlette = create_server(
             runner.app,

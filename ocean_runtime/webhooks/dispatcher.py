@@ -82,12 +82,16 @@ class WebhookDispatcher:
         self._sleep = sleep
         self._mapping = LiveMapping(port, app.config_class)
 
-    async def process(self, event: WebhookEvent) -> None:
-        """Run ``event`` to the end (see the module docstring).
+    async def process(self, run: list[WebhookEvent]) -> None:
+        """Run consecutive events of one key to the end, in order (see the module docstring).
 
         Raises:
             AbortRunError: Port is unreachable or refused the credentials (deliver it again).
         """
+        for event in run:
+            await self._process_one(event)
+
+    async def _process_one(self, event: WebhookEvent) -> None:
         with self._app.activated():
             try:
                 mapping = await self._mapping.current()
