@@ -83,6 +83,7 @@ class IntegrationService:
                 metrics=self.metrics,
                 failures=self.failures,
                 timeout_seconds=self.settings.max_event_processing_seconds,
+                concurrency=self.settings.live_events.concurrency,
             )
             self.backend = backend or create_backend(
                 self.settings, directory=runner.app.directory, on_gave_up=self._gave_up
@@ -119,6 +120,8 @@ class IntegrationService:
             task.cancel()
         if self.backend is not None:
             await self.backend.stop(deadline)
+        if self.dispatcher is not None:
+            await self.dispatcher.aclose()
         await self.failures.flush()
         if self.tasks:
             await asyncio.wait(self.tasks, timeout=SHUTDOWN_GRACE_SECONDS)

@@ -61,7 +61,9 @@ class Ledger(WebhookProcessor):
 ocean.add_webhook_processor("/ledger", Ledger)
 """
 SPEC = "configurations:\n  - {name: secret, type: string, required: true}\n"
-BLUEPRINTS = [{"identifier": "entry", "title": "Entry", "schema": {"properties": {"seq": {"type": "number"}}}}]
+BLUEPRINTS = [
+    {"identifier": "entry", "title": "Entry", "schema": {"properties": {"seq": {"type": "number"}}}}
+]
 MAPPING = {
     "resources": [{
         "kind": "entry",
@@ -181,7 +183,9 @@ def test_every_accepted_event_reaches_the_catalog_across_a_restart(
             if process.stdout is not None:
                 process.stdout.close()
 
-    print(f"{how.name}: {before_restart} of {EVENTS} applied before, {len(found & expected())} after the restart")
+    print(
+        f"{how.name}: {before_restart} of {EVENTS} applied before, {len(found & expected())} after restarting"
+    )
     assert statuses == [202] * EVENTS
     assert code == (-signal.SIGKILL if how == signal.SIGKILL else 0), output
     assert before_restart < EVENTS, output  # the signal came while events waited
