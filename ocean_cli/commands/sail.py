@@ -32,7 +32,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 def sail(
     directory: Annotated[Path, typer.Argument(help="Integration folder.")] = Path("."),
     once: Annotated[bool, typer.Option("--once", "-O", help="Resync once and exit.")] = False,
-    port: Annotated[int, typer.Option("--port", "-p", help="Port for /health (0: any free port).")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option("--port", "-p", help="Port for /health (0: any free port).", envvar="APPLICATION__PORT"),
+    ] = 8000,
     log_level: Annotated[
         str,
         typer.Option(
@@ -177,6 +180,7 @@ def _run_service(app: OceanApp, target: PortTarget, resources: PortResources, po
                 f"🌊 Listening ({listener}); health on http://127.0.0.1:{bound}/health — Ctrl-C to stop"
             )
             _print_webhooks(app, bound)
+            _print_actions(app)
             await serve(
                 runner,
                 sock=sock,
@@ -207,6 +211,16 @@ def _print_webhooks(app: OceanApp, bound: int) -> None:
     )
     for path in app.webhook_processors:
         out_console().print(f"   webhooks: POST http://127.0.0.1:{bound}{prefix}/integration{path}")
+
+
+def _print_actions(app: OceanApp) -> None:
+    from ocean_runtime.events import listener_plan
+
+    settings = app.settings
+    if settings is None or not settings.actions_processor.enabled or not listener_plan(settings).actions:
+        return
+    names = ", ".join(sorted(app.action_executors)) or "none registered"
+    out_console().print(f"   actions: executing {names}")
 
 
 _CONSOLE: list[Console] = []
