@@ -15,6 +15,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from ocean_harbor.api_actions import action_routes
 from ocean_harbor.api_blueprints import blueprint_routes
 from ocean_harbor.api_cursors import cursor_routes
 from ocean_harbor.api_documents import document_routes
@@ -74,6 +75,7 @@ def create_app(
         *blueprint_routes(store),
         *entity_routes(store),
         *migration_routes(store),
+        *action_routes(store),  # before document_routes: /v1/actions/runs… are literal paths
         *document_routes(store),
         *ingest_routes(store),
         *ui_routes(store),

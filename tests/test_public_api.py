@@ -9,6 +9,9 @@ import ocean_runtime.testing
 
 EXPECTED = [
     "AbortRunError",
+    "ActionExecutor",
+    "ActionFailedError",
+    "ActionRun",
     "EntityMapping",
     "OceanError",
     "PaginationError",

@@ -5,12 +5,14 @@
 - the resync worker (one resync at a time, requests coalesced) and the listener's triggers
   (``ocean_runtime.events``);
 - the live-events backend, draining into a ``WebhookDispatcher`` (``ocean_runtime.webhooks``);
-- the Starlette app (``ocean_runtime.server``): health, metrics, webhooks, ``/resync``.
+- the Starlette app (``ocean_runtime.server``): health, metrics, webhooks, ``/resync``;
+- the actions processor (``ocean_runtime.actions``) when ``OCEAN__ACTIONS_PROCESSOR__ENABLED``.
 
 ``serve`` runs it behind uvicorn until ``stop`` is set (SIGINT/SIGTERM in the CLI). Shutdown:
 readiness turns 503 and new webhooks get 503, a running resync is cancelled (reported
-``aborted`` to Port), queued webhooks are processed until ``max_wait_seconds_before_shutdown``
-(what is left stays queued on disk for the next start), then the server stops.
+``aborted`` to Port), queued webhooks and running action runs are given until
+``max_wait_seconds_before_shutdown`` (webhooks left stay queued on disk for the next start; an
+interrupted action run is offered again once its claim expires), then the server stops.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from ocean_runtime.app.actions_setup import create_actions_processor
 from ocean_runtime.errors import AbortRunError, UserInputError
 from ocean_runtime.events import ResyncTrigger, listener_plan, run_resyncs, start_listener
 from ocean_runtime.observability import OceanMetrics
@@ -89,6 +92,7 @@ class IntegrationService:
                 self.settings, directory=runner.app.directory, on_gave_up=self._gave_up
             )
             self.metrics.watch_queue(self.backend.depth)
+        self.actions = create_actions_processor(runner, self.settings) if self.plan.actions else None
         self.asgi: Starlette = create_server(
             runner.app,
             state=self.state,
@@ -109,6 +113,9 @@ class IntegrationService:
         self.tasks.extend(await start_listener(self.settings, self.runner.port, self.trigger))
         if self.backend is not None and self.dispatcher is not None:
             await self.backend.start(self.dispatcher.process)
+        if self.actions is not None:
+            with self.runner.app.activated():  # executors read ocean.integration_config
+                self.tasks.extend(self.actions.start())
         self._probing = asyncio.create_task(self.port_probe.run(), name="port-probe")
         self.state.ready = True
 
@@ -116,6 +123,8 @@ class IntegrationService:
         """Refuse new webhooks, cancel resyncs, drain the queues until the deadline."""
         self.state.stopping = True
         deadline = time.monotonic() + self.settings.max_wait_seconds_before_shutdown
+        if self.actions is not None:
+            await self.actions.stop(deadline)
         for task in [*self.tasks, *([self._probing] if self._probing else [])]:
             task.cancel()
         if self.backend is not None:

@@ -25,7 +25,7 @@ from ocean_runtime.config.naming import decamelize
 from ocean_runtime.config.spec import Spec
 from ocean_runtime.errors import UserInputError
 
-EventListenerType = Literal["ONCE", "POLLING", "WEBHOOK", "KAFKA", "WEBHOOKS_ONLY"]
+EventListenerType = Literal["ONCE", "POLLING", "WEBHOOK", "KAFKA", "WEBHOOKS_ONLY", "ACTIONS_ONLY"]
 _SECRET_WORDS = ("token", "secret", "password", "private_key", "api_key", "credential")
 
 
@@ -106,6 +106,24 @@ class LiveEventsSettings(BaseModel):
         return value.lower() if isinstance(value, str) else value
 
 
+class ActionsProcessorSettings(BaseModel):
+    """``OCEAN__ACTIONS_PROCESSOR__*``: executing Port's self-service action runs (off by default).
+
+    The reference's names and defaults, plus ``max_execution_seconds`` (Ocean's time budget of
+    one run). The poll interval may be a fraction of a second (the reference: whole seconds).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    runs_buffer_high_watermark: int = Field(default=300, ge=1, le=1000)
+    visibility_timeout_ms: int = Field(default=60_000, ge=1, le=600_000)
+    poll_check_interval_seconds: float = Field(default=10, gt=0)
+    workers_count: int = Field(default=3, ge=1)
+    max_runs_buffer_util_pct_per_action: int | None = Field(default=30, ge=1, le=100)
+    max_execution_seconds: float = Field(default=300, gt=0, description="time budget of one run")
+
+
 class OceanSettings(BaseSettings):
     """Every setting of a running integration (attributes are snake_case).
 
@@ -120,6 +138,7 @@ class OceanSettings(BaseSettings):
     integration: IntegrationSettings
     event_listener: EventListenerSettings = Field(default_factory=EventListenerSettings)
     live_events: LiveEventsSettings = Field(default_factory=LiveEventsSettings)
+    actions_processor: ActionsProcessorSettings = Field(default_factory=ActionsProcessorSettings)
     initialize_port_resources: bool = True
     scheduled_resync_interval: int | None = Field(default=None, ge=1, description="minutes")
     resources_path: str = ".port/resources"
@@ -362,6 +381,7 @@ def _string_leaves(value: Any) -> list[str]:
 
 
 __all__ = [
+    "ActionsProcessorSettings",
     "EventListenerSettings",
     "IntegrationSettings",
     "LiveEventsKafkaSettings",

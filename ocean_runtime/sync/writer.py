@@ -19,7 +19,6 @@ events at once, see ``ocean_runtime.webhooks.batcher``).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.errors import PortAPIError
+from ocean_runtime.port._tasks import run_all
 
 from .compare import (
     SEARCH_CHUNK,
@@ -219,9 +219,9 @@ class EntityWriter:
         chunks = [
             identifiers[start : start + SEARCH_CHUNK] for start in range(0, len(identifiers), SEARCH_CHUNK)
         ]
-        # Concurrent: the client bounds how many requests are in flight.
-        answers = await asyncio.gather(
-            *(self._port.search_entities(identifiers_query(blueprint, chunk), include) for chunk in chunks)
+        # Concurrent (the client bounds the requests in flight); one failing cancels the rest.
+        answers = await run_all(
+            self._port.search_entities(identifiers_query(blueprint, chunk), include) for chunk in chunks
         )
         return {str(entity.get("identifier")): entity for found in answers for entity in found}
 
