@@ -268,6 +268,43 @@ def octopus_routes(api: FakeAPI, url: str) -> None:
     )
 
 
+def firehydrant_routes(api: FakeAPI, url: str) -> None:
+    api.get("/v1/environments?page=1&per_page=50", json={
+        "data": [{"id": "env-prod", "name": "production", "description": "prod"}], "pagination": {"pages": 2},
+    })
+    api.get("/v1/environments?page=2&per_page=50", json={
+        "data": [{"id": "env-stg", "name": "staging", "description": "stg"}], "pagination": {"pages": 2},
+    })
+    api.get("/v1/incidents?page=1&per_page=50", json={"data": [
+        {"id": "inc-1", "name": "Checkout down", "incident_url": "https://app.firehydrant.io/inc-1",
+         "current_milestone": "resolved", "environments": [{"id": "env-prod"}], "services": []},
+    ], "pagination": {"pages": 1}})
+
+
+def terraform_routes(api: FakeAPI, url: str) -> None:
+    api.get("/api/v2/organizations?page[size]=100", json={
+        "data": [{"id": "acme", "attributes": {"name": "acme", "email": "ops@acme.io"}}],
+        "links": {"next": f"{url}/api/v2/organizations?page%5Bnumber%5D=2&page%5Bsize%5D=100"},
+    })
+    api.get("/api/v2/organizations?page[number]=2", json={
+        "data": [{"id": "beta", "attributes": {"name": "beta", "email": "ops@beta.io"}}], "links": {"next": None},
+    })
+    for org, project in (("acme", "prj-1"), ("beta", "prj-2")):
+        api.get(f"/api/v2/organizations/{org}/projects", json={"data": [
+            {"id": project, "attributes": {"name": f"{org} infra", "permissions": {}},
+             "relationships": {"organization": {"data": {"id": org}}}},
+        ], "links": {}})
+
+
+def pagerduty_routes(api: FakeAPI, url: str) -> None:
+    api.get("/users?offset=0&limit=100", json={"users": [
+        {"id": "PU1", "name": "Ada", "email": "ada@acme.io", "role": "admin", "html_url": "https://acme.pd/PU1"},
+    ], "more": True, "limit": 1})
+    api.get("/users?offset=1&limit=100", json={"users": [
+        {"id": "PU2", "name": "Linus", "email": "linus@acme.io", "role": "user", "html_url": "https://acme.pd/PU2"},
+    ], "more": False, "limit": 1})
+
+
 CASES: list[Case] = [
     Case(
         name="sentry",
@@ -330,5 +367,32 @@ CASES: list[Case] = [
         kinds=("space", "project"),
         expected={"octopusSpace": {"Spaces-1"}, "octopusProject": {"Projects-1", "Projects-2"}},
         covers=("pagination (skip/take, LastPageNumber)", "API-key header", "generic on_resync() handler"),
+    ),
+    Case(
+        name="firehydrant",
+        config={"token": "fhb-fake", "api_url": "{api}"},
+        routes=firehydrant_routes,
+        auth=("authorization", "fhb-fake"),
+        kinds=("environment", "incident"),
+        expected={"firehydrantEnvironment": {"env-prod", "env-stg"}, "firehydrantIncident": {"inc-1"}},
+        covers=("pagination (page / pagination.pages)", "relations"),
+    ),
+    Case(
+        name="terraform-cloud",
+        config={"terraform_cloud_host": "{api}", "terraform_cloud_token": "tfc-fake"},
+        routes=terraform_routes,
+        auth=("authorization", "Bearer tfc-fake"),
+        kinds=("organization", "project"),
+        expected={"terraformCloudOrganization": {"acme", "beta"}, "terraformCloudProject": {"prj-1", "prj-2"}},
+        covers=("pagination (JSON:API links.next)", "event.attributes as a per-run cache", "bearer auth"),
+    ),
+    Case(
+        name="pagerduty",
+        config={"token": "u+pdfake", "api_url": "{api}"},
+        routes=pagerduty_routes,
+        auth=("authorization", "Token token=u+pdfake"),
+        kinds=("users",),
+        expected={"pagerdutyUser": {"PU1", "PU2"}},
+        covers=("pagination (offset/limit/more)", "OceanAsyncClient with its own RetryTransport subclass"),
     ),
 ]
