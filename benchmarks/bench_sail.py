@@ -4,7 +4,7 @@
         [--resync] [--batch 100] [--json-out results.jsonl]
     python benchmarks/bench_sail.py --rss-scaling 10000,200000 [--repeat N]
 
-Both sides sync the JSON-lines file ``--data`` (``../shared/anchor/gen_data.py N items.jsonl``)
+Both sides sync the JSON-lines file ``--data`` (``benchmarks/gen_data.py N items.jsonl``)
 through the same benchmark integration — ``on_resync("repository")`` streaming the file in
 batches of ``--batch``, mapped with resource 0 of the anchor's ``mapping.yml`` (ours:
 ``benchmarks/sail_integration``; the reference: the anchor's ``run_sail.sh``) — into a local
@@ -21,7 +21,7 @@ The summary shows medians and the ratios reference / ours.
 ``--resync`` also times our second sync of the same data into the same harbor (nothing changed:
 every entity is compared and none written).
 
-``--rss-scaling SMALL,BIG`` generates SMALL and BIG items with the anchor's ``gen_data.py`` into
+``--rss-scaling SMALL,BIG`` generates SMALL and BIG items with ``benchmarks/gen_data.py`` into
 a temporary folder (removed afterwards) and reports our peak RSS at both sizes.
 
 The reference runs when it is installed (``$ANCHOR_VENV``, default ``~/.cache/ocean-anchor/venv``;
@@ -328,9 +328,7 @@ def compare(args: argparse.Namespace, folder: Path) -> list[Side]:
 
 
 def rss_scaling(args: argparse.Namespace, folder: Path) -> list[Side]:
-    generator = anchor_dir() / "gen_data.py"
-    if not generator.is_file():
-        raise SystemExit(f"--rss-scaling needs the anchor's gen_data.py ({generator}); set OCEAN_ANCHOR_DIR")
+    generator = HERE / "gen_data.py"  # the anchor's generator, shipped (same bytes)
     sides = []
     for size in args.rss_scaling:
         data = folder / f"items-{size}.jsonl"
