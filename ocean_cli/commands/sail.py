@@ -32,7 +32,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 def sail(
     directory: Annotated[Path, typer.Argument(help="Integration folder.")] = Path("."),
     once: Annotated[bool, typer.Option("--once", "-O", help="Resync once and exit.")] = False,
-    port: Annotated[int, typer.Option("--port", "-p", help="Port for /health (0: any free port).")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option("--port", "-p", help="Port for /health (0: any free port).", envvar="APPLICATION__PORT"),
+    ] = 8000,
     log_level: Annotated[
         str,
         typer.Option(

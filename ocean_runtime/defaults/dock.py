@@ -17,6 +17,7 @@ so the next run tries again instead of silently never creating them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -142,38 +143,66 @@ def _tracked_values(
 
 
 async def _create_blueprints(port: PortClient, resources: PortResources, report: DockReport) -> None:
-    missing: list[dict[str, Any]] = []
-    for blueprint in resources.blueprints:
-        if await port.get_blueprint(blueprint["identifier"]) is None:
-            missing.append(blueprint)
-        else:
-            report.existing_blueprints.append(blueprint["identifier"])
+    # Each step's requests are independent, so they go out together: against a Port 100 ms
+    # away, four blueprints docked one request at a time cost 1.6 s, a round trip per step 0.4 s.
+    found = await asyncio.gather(*(port.get_blueprint(b["identifier"]) for b in resources.blueprints))
+    missing = [
+        blueprint for blueprint, current in zip(resources.blueprints, found, strict=True) if current is None
+    ]
+    report.existing_blueprints.extend(
+        blueprint["identifier"]
+        for blueprint, current in zip(resources.blueprints, found, strict=True)
+        if current
+    )
     if not missing:
         return
-    ordered = dependency_order(missing)
     created: list[str] = []
-    stage_name, current = "create", ordered[0]["identifier"]
-    try:
-        for stage_name, bodies in blueprint_stages(ordered):
-            for body in bodies:
-                current = body["identifier"]
-                if stage_name == "create":
-                    if await _create_blueprint(port, body):
-                        created.append(current)
-                    else:
-                        report.existing_blueprints.append(current)
-                elif current in created:
-                    await port.patch_blueprint(current, body)
-    except PortAPIError as exc:
-        await _rollback(port, created)
-        raise UserInputError(
-            f"Port refused blueprint '{current}' ({stage_name} stage): {exc}; "
-            f"rolled back the {len(created)} blueprint(s) created in this run",
-            file=_blueprints_file(resources),
-            location=f"[identifier={current}]",
-            fix="fix that blueprint and run `ocean defaults dock DIR` again",
-        ) from None
+    results: list[Any]
+    for stage_name, bodies in blueprint_stages(dependency_order(missing)):
+        if stage_name == "create":
+            results = await asyncio.gather(
+                *(_create_blueprint(port, body) for body in bodies), return_exceptions=True
+            )
+            for body, result in zip(bodies, results, strict=True):
+                if result is True:
+                    created.append(body["identifier"])
+                elif result is False:
+                    report.existing_blueprints.append(body["identifier"])
+        else:
+            bodies = [body for body in bodies if body["identifier"] in created]
+            results = list(
+                await asyncio.gather(
+                    *(port.patch_blueprint(body["identifier"], body) for body in bodies),
+                    return_exceptions=True,
+                )
+            )
+        await _stop_at_first_refusal(port, resources, stage_name, bodies, results, created)
     report.created_blueprints = created
+
+
+async def _stop_at_first_refusal(
+    port: PortClient,
+    resources: PortResources,
+    stage_name: str,
+    bodies: list[dict[str, Any]],
+    results: list[Any],
+    created: list[str],
+) -> None:
+    """Raises the first failure of a stage; a refusal first rolls back what this run created."""
+    for body, result in zip(bodies, results, strict=True):
+        if isinstance(result, PortAPIError):
+            await _rollback(port, created)
+            current = body["identifier"]
+            raise UserInputError(
+                f"Port refused blueprint '{current}' ({stage_name} stage): {result}; "
+                f"rolled back the {len(created)} blueprint(s) created in this run",
+                file=_blueprints_file(resources),
+                location=f"[identifier={current}]",
+                fix="fix that blueprint and run `ocean defaults dock DIR` again",
+            ) from None
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 async def _create_blueprint(port: PortClient, body: dict[str, Any]) -> bool:

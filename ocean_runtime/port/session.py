@@ -5,14 +5,12 @@ Every resource module (integrations, blueprints, entities, …) talks to Port th
 
 - the ``User-Agent`` is chosen (with ``/exporter`` for entity and blueprint writes, which is how
   Port records ownership),
-- the client-wide concurrency bound is applied,
 - a non-2xx answer becomes ``PortAPIError(method, path, status, body)`` and a network failure
   (after the retry transport gave up) becomes ``PortUnreachableError``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -65,8 +63,6 @@ class PortSession:
         transport: the transport chain that carries auth and retries.
         base_url: Port API root without ``/v1``.
         identity: the integration's identity (User-Agent).
-        max_concurrency: how many requests this client may have in flight at once. One
-            semaphore for the whole client, so concurrent upserts from several kinds share it.
         timeout: seconds allowed to connect, to send, to wait for an answer and for a connection.
     """
 
@@ -76,15 +72,11 @@ class PortSession:
         base_url: str,
         identity: PortIdentity,
         *,
-        max_concurrency: int,
         timeout: float,
     ) -> None:
-        if max_concurrency < 1:
-            raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
         self.transport = transport
         self.base_url = base_url.rstrip("/")
         self.identity = identity
-        self._slots = asyncio.Semaphore(max_concurrency)
         self._timeout = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
         self._urls: dict[tuple[str, tuple[tuple[str, str], ...]], httpx.URL] = {}
 
@@ -130,15 +122,14 @@ class PortSession:
         request = httpx.Request(
             method, self._url(path, params), headers=sent, content=content, extensions=extensions
         )
-        async with self._slots:
+        try:
+            response = await self.transport.handle_async_request(request)
             try:
-                response = await self.transport.handle_async_request(request)
-                try:
-                    raw = await response.aread()
-                finally:
-                    await response.aclose()
-            except httpx.TransportError as exc:
-                raise self._unreachable(exc) from exc
+                raw = await response.aread()
+            finally:
+                await response.aclose()
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from exc
         body = decode_body(raw)
         if response.is_success:
             return body
