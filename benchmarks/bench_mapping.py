@@ -15,7 +15,7 @@ The reference (port-ocean's own entity processor, driven by the anchor's
 ``$OCEAN_ANCHOR_DIR`` or ``<repo>/../shared/anchor``), or when ``--reference`` asks for it. It
 reads the same data file. Its CPU includes its worker processes.
 
-ITEMS is a JSON array or a ``.jsonl`` file; ``../shared/anchor/gen_data.py N FILE`` makes one.
+ITEMS is a JSON array or a ``.jsonl`` file; ``benchmarks/gen_data.py N FILE`` makes one.
 The last line printed is always ``items_per_s=<number>``: our median raw items per second.
 """
 

@@ -1,10 +1,11 @@
 """End-to-end sync throughput: our ``ocean sail --once`` and the reference's, on the same data.
 
     python benchmarks/bench_sail.py --data ITEMS.jsonl [--repeat N] [--reference | --no-reference]
-        [--resync] [--batch 100] [--json-out results.jsonl]
+        [--resync] [--batch 100] [--latency 0.1 [--jitter S]] [--rate-limits port|none]
+        [--json-out results.jsonl]
     python benchmarks/bench_sail.py --rss-scaling 10000,200000 [--repeat N]
 
-Both sides sync the JSON-lines file ``--data`` (``../shared/anchor/gen_data.py N items.jsonl``)
+Both sides sync the JSON-lines file ``--data`` (``benchmarks/gen_data.py N items.jsonl``)
 through the same benchmark integration — ``on_resync("repository")`` streaming the file in
 batches of ``--batch``, mapped with resource 0 of the anchor's ``mapping.yml`` (ours:
 ``benchmarks/sail_integration``; the reference: the anchor's ``run_sail.sh``) — into a local
@@ -18,10 +19,16 @@ conditions. Each run reports wall time, CPU (user + system, including child proc
 peak RSS of the syncing process, and the entities that landed, counted through the harbor's API.
 The summary shows medians and the ratios reference / ours.
 
+``--latency SECONDS`` makes the harbor answer every API request that late (``ocean harbor
+--latency``), as a Port across the internet would; it then also enforces Port's published rate
+limits (``--rate-limits port``, unless ``--rate-limits none``). The summary then reports the
+entity throughput as a share of what Port's bulk-upsert limit sustains (35,000 requests per
+5 minutes × 20 entities ≈ 2,333 entities/s; more while the burst of 3,500 requests lasts).
+
 ``--resync`` also times our second sync of the same data into the same harbor (nothing changed:
 every entity is compared and none written).
 
-``--rss-scaling SMALL,BIG`` generates SMALL and BIG items with the anchor's ``gen_data.py`` into
+``--rss-scaling SMALL,BIG`` generates SMALL and BIG items with ``benchmarks/gen_data.py`` into
 a temporary folder (removed afterwards) and reports our peak RSS at both sizes.
 
 The reference runs when it is installed (``$ANCHOR_VENV``, default ``~/.cache/ocean-anchor/venv``;
@@ -137,14 +144,34 @@ class Harbor:
             return len(response.json()["entities"])
 
 
+@dataclass(frozen=True)
+class Remote:
+    """How far away the harbor plays: latency per request, jitter, Port's rate limits."""
+
+    latency: float = 0.0
+    jitter: float = 0.0
+    rate_limits: str | None = None
+
+    def flags(self) -> list[str]:
+        flags = ["--latency", f"{self.latency:g}", "--jitter", f"{self.jitter:g}"] if self.latency else []
+        return flags + (["--rate-limits", self.rate_limits] if self.rate_limits else [])
+
+    def describe(self) -> str:
+        if not self.latency and not self.rate_limits:
+            return "local (no added latency, no rate limits)"
+        jitter = f" ± {self.jitter:g}" if self.jitter else ""
+        limits = f", rate limits {self.rate_limits}" if self.rate_limits else ", no rate limits"
+        return f"{self.latency * 1000:g}{jitter} ms per request{limits}"
+
+
 @contextlib.contextmanager
-def harbor(folder: Path) -> Iterator[Harbor]:
+def harbor(folder: Path, remote: Remote = Remote()) -> Iterator[Harbor]:
     """A fresh ``ocean harbor`` subprocess on a fresh database in ``folder``."""
     port = free_port()
     db = folder / f"harbor-{port}.db"
     log = (folder / f"harbor-{port}.log").open("wb")
     command = [*ocean_command(), "harbor", "--db", str(db), "--port", str(port)]
-    command += ["--client-id", CREDENTIALS[0], "--client-secret", CREDENTIALS[1]]
+    command += ["--client-id", CREDENTIALS[0], "--client-secret", CREDENTIALS[1], *remote.flags()]
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -273,7 +300,11 @@ def describe(run: Run) -> str:
     )
 
 
-def summarise(sides: list[Side], kept: int) -> None:
+# Port's bulk-upsert limit: 35,000 requests per 5 minutes of at most 20 entities each.
+PORT_BULK_ENTITIES_PER_S = 35_000 / 300 * 20
+
+
+def summarise(sides: list[Side], kept: int, remote: Remote = Remote()) -> None:
     print("\nmedians")
     print(f"{'side':<16}{'wall s':>9}{'cpu s':>9}{'RSS MB':>9}{'items/s':>10}{'landed':>9}")
     for side in sides:
@@ -290,6 +321,13 @@ def summarise(sides: list[Side], kept: int) -> None:
             f"cpu {reference.median('cpu_s') / ours.median('cpu_s'):.1f}x  "
             f"peak RSS {reference.median('peak_rss_mb') / ours.median('peak_rss_mb'):.2f}x"
         )
+    if remote.rate_limits and sides:
+        rate = kept / sides[0].median("wall_s")
+        print(
+            f"ours: {rate:.0f} entities/s = {rate / PORT_BULK_ENTITIES_PER_S:.0%} of the "
+            f"{PORT_BULK_ENTITIES_PER_S:,.0f} entities/s Port's bulk limit sustains "
+            "(wall time, start-up included)"
+        )
 
 
 # -- modes -------------------------------------------------------------------------------------
@@ -304,10 +342,12 @@ def compare(args: argparse.Namespace, folder: Path) -> list[Side]:
     check_mapping_copy()
     print(f"data: {data} ({items} items, {kept} pass the selector); batch {args.batch}")
     print("harbor: a standalone `ocean harbor` subprocess, fresh database per run (its CPU is not counted)")
+    remote = remote_of(args)
+    print(f"harbor plays: {remote.describe()}")
     sides = [Side("ours")] + ([Side("reference")] if with_reference else [])
     resync = Side("ours (2nd sync)")
     for repetition in range(1, args.repeat + 1):
-        with harbor(folder) as target:
+        with harbor(folder, remote) as target:
             run = run_ours(target, data, args.batch)
             sides[0].runs.append(run)
             print(f"[{repetition}] ours       {describe(run)}")
@@ -316,21 +356,25 @@ def compare(args: argparse.Namespace, folder: Path) -> list[Side]:
                 resync.runs.append(again)
                 print(f"[{repetition}] ours again {describe(again)}")
         if with_reference:
-            with harbor(folder) as target:
+            with harbor(folder, remote) as target:
                 run = run_reference(target, data, args.batch)
                 sides[1].runs.append(run)
                 print(f"[{repetition}] reference  {describe(run)}")
     for side in sides:
         if any(run.landed != kept for run in side.runs):
             print(f"warning: {side.name} did not land all {kept} entities in every run")
-    summarise(sides + ([resync] if args.resync else []), kept)
+    summarise(sides + ([resync] if args.resync else []), kept, remote)
     return sides + ([resync] if args.resync else [])
 
 
+def remote_of(args: argparse.Namespace) -> Remote:
+    """The harbor's behaviour the arguments ask for (latency implies Port's rate limits)."""
+    limits = args.rate_limits if args.rate_limits is not None else ("port" if args.latency else None)
+    return Remote(args.latency, args.jitter, None if limits == "none" else limits)
+
+
 def rss_scaling(args: argparse.Namespace, folder: Path) -> list[Side]:
-    generator = anchor_dir() / "gen_data.py"
-    if not generator.is_file():
-        raise SystemExit(f"--rss-scaling needs the anchor's gen_data.py ({generator}); set OCEAN_ANCHOR_DIR")
+    generator = HERE / "gen_data.py"  # the anchor's generator, shipped (same bytes)
     sides = []
     for size in args.rss_scaling:
         data = folder / f"items-{size}.jsonl"
@@ -370,6 +414,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run the reference too (default: when installed)",
     )
     parser.add_argument("--resync", action="store_true", help="also time our second, unchanged sync")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds the harbor takes per API request (e.g. 0.1)"
+    )
+    parser.add_argument("--jitter", type=float, default=0.0, help="± seconds around --latency")
+    parser.add_argument(
+        "--rate-limits",
+        help="the harbor's --rate-limits ('port', JSON); default 'port' with --latency, else none; "
+        "'none' disables them",
+    )
     parser.add_argument("--json-out", type=Path, help="append every run as a JSON line")
     args = parser.parse_args(argv)
     if (args.data is None) == (args.rss_scaling is None):

@@ -10,7 +10,8 @@ integrations, blueprints, entities, search, documents, migrations, ingest) → d
 (``upsert`` + ``entity_batch`` + ``entity_validation``, ``deletion``, ``rules`` +
 ``rule_operators``, ``runs``, ``blueprint_schema``) → ``catalog`` / ``links`` / ``entity_json``
 (reads and shapes) → ``store`` (the SQLite file; schema in ``schema.sql``). Cross-cutting:
-``errors`` (Port-shaped JSON errors), ``faults`` (fault injection), ``http_utils``.
+``errors`` (Port-shaped JSON errors), ``faults`` (fault injection), ``latency`` and
+``rate_limits`` (a far-away, rate-limited Port), ``http_utils``.
 """
 
 # The credentials a harbor accepts unless told otherwise. They are printed in its banner: not a

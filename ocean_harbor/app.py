@@ -15,6 +15,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from ocean_harbor.api_actions import action_routes
 from ocean_harbor.api_blueprints import blueprint_routes
 from ocean_harbor.api_cursors import cursor_routes
 from ocean_harbor.api_documents import document_routes
@@ -27,6 +28,8 @@ from ocean_harbor.api_search import search_routes
 from ocean_harbor.auth import DEFAULT_TOKEN_TTL_SECONDS, BearerAuthMiddleware, TokenIssuer, token_route
 from ocean_harbor.errors import EXCEPTION_HANDLERS
 from ocean_harbor.faults import FaultConfig, FaultMiddleware
+from ocean_harbor.latency import Latency, LatencyMiddleware
+from ocean_harbor.rate_limits import RateLimitMiddleware, RateLimits
 from ocean_harbor.store import Store
 
 
@@ -36,6 +39,8 @@ def create_app(
     client_id: str,
     client_secret: str,
     faults: FaultConfig | None = None,
+    latency: Latency | None = None,
+    rate_limits: RateLimits | None = None,
     token_ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS,
     clock: Callable[[], float] = time.time,
 ) -> Starlette:
@@ -46,11 +51,15 @@ def create_app(
         client_id: the accepted client id.
         client_secret: the accepted client secret.
         faults: faults to inject (see ``ocean_harbor.faults``); none by default.
+        latency: how late API answers arrive (see ``ocean_harbor.latency``); none by default.
+        rate_limits: Port's rate limits to enforce (see ``ocean_harbor.rate_limits``); none by
+            default.
         token_ttl_seconds: lifetime of issued access tokens.
         clock: current Unix time for token expiry (tests pass their own).
 
     Returns:
-        The Starlette app; ``app.state.store`` is its ``Store`` (closed at shutdown).
+        The Starlette app; ``app.state.store`` is its ``Store`` (closed at shutdown),
+        ``app.state.rate_limits`` the ``RateLimits`` it enforces (or None).
     """
     from ocean_harbor.ui import ui_routes
 
@@ -66,13 +75,19 @@ def create_app(
         *blueprint_routes(store),
         *entity_routes(store),
         *migration_routes(store),
+        *action_routes(store),  # before document_routes: /v1/actions/runs… are literal paths
         *document_routes(store),
         *ingest_routes(store),
         *ui_routes(store),
     ]
+    # Outermost first: the network's delay, the gateway's limits, injected faults, then auth.
     middleware = [Middleware(BearerAuthMiddleware, issuer=issuer)]
     if faults is not None and faults.rules:
         middleware.insert(0, Middleware(FaultMiddleware, config=faults))
+    if rate_limits is not None:
+        middleware.insert(0, Middleware(RateLimitMiddleware, limits=rate_limits))
+    if latency:
+        middleware.insert(0, Middleware(LatencyMiddleware, latency=latency))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -84,4 +99,5 @@ def create_app(
     )
     app.state.store = store
     app.state.issuer = issuer
+    app.state.rate_limits = rate_limits
     return app

@@ -109,3 +109,41 @@ CREATE TABLE IF NOT EXISTS resync_requests (
     created_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS resync_requests_integration ON resync_requests (integration, created_at);
+
+-- Self-service action runs (api_actions.py). ``status`` is what Port shows (IN_PROGRESS until
+-- the integration reports SUCCESS or FAILURE); ``phase`` is where the run is on its way:
+-- pending (no integration has it) → claimed (hidden from other claims until claim_expires) →
+-- running (acknowledged) → done. A claim acknowledged with its claim id is a lease the
+-- integration renews; once it expires the run is offered again (deliveries counts the offers).
+CREATE TABLE IF NOT EXISTS action_runs (
+    id               TEXT PRIMARY KEY,           -- r_…
+    action           TEXT NOT NULL,              -- the action's identifier
+    installation     TEXT,                       -- invocationMethod.installationId
+    status           TEXT NOT NULL,              -- IN_PROGRESS | SUCCESS | FAILURE
+    phase            TEXT NOT NULL,              -- pending | claimed | running | done
+    blueprint        TEXT,
+    entity           TEXT,
+    external_run_id  TEXT,
+    body             TEXT NOT NULL,              -- the run document (payload, properties, links…)
+    claim_id         TEXT,
+    claim_expires    REAL,                       -- Unix seconds
+    lease_ms         INTEGER,                    -- the claim's visibility timeout
+    leased           INTEGER NOT NULL DEFAULT 0, -- acknowledged with its claim id: re-offered on expiry
+    deliveries       INTEGER NOT NULL DEFAULT 0,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    ended_at         TEXT
+);
+CREATE INDEX IF NOT EXISTS action_runs_queue ON action_runs (installation, status, created_at);
+CREATE INDEX IF NOT EXISTS action_runs_entity ON action_runs (blueprint, entity, created_at);
+CREATE INDEX IF NOT EXISTS action_runs_external ON action_runs (external_run_id);
+CREATE INDEX IF NOT EXISTS action_runs_created ON action_runs (created_at);
+
+CREATE TABLE IF NOT EXISTS action_run_logs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id        TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    status_label  TEXT,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS action_run_logs_run ON action_run_logs (run_id, id);

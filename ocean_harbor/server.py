@@ -19,6 +19,8 @@ import uvicorn
 from ocean_harbor import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from ocean_harbor.app import create_app
 from ocean_harbor.faults import FaultConfig
+from ocean_harbor.latency import Latency
+from ocean_harbor.rate_limits import RateLimits
 
 START_TIMEOUT_SECONDS = 30.0
 
@@ -40,6 +42,9 @@ class HarborServer:
         client_id: the accepted client id.
         client_secret: the accepted client secret.
         faults: faults to inject (see ``ocean_harbor.faults``).
+        latency: how late API answers arrive; default ``$OCEAN_HARBOR_LATENCY`` (and
+            ``$OCEAN_HARBOR_JITTER``), so the harbor ``ocean sail`` embeds can play a far-away Port.
+        rate_limits: Port's rate limits to enforce; default ``$OCEAN_HARBOR_RATE_LIMITS``.
     """
 
     def __init__(
@@ -50,12 +55,16 @@ class HarborServer:
         client_id: str = DEFAULT_CLIENT_ID,
         client_secret: str = DEFAULT_CLIENT_SECRET,
         faults: FaultConfig | None = None,
+        latency: Latency | None = None,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.client_id = client_id
         self.client_secret = client_secret
         self._requested_port = port
         self._faults = faults
+        self.latency = latency if latency is not None else Latency.from_env()
+        self.rate_limits = rate_limits if rate_limits is not None else RateLimits.from_env()
         self._state = ServerState.NEW
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -78,7 +87,12 @@ class HarborServer:
         if self._state is not ServerState.NEW:
             raise RuntimeError(f"Cannot start a harbor server that is {self._state.value}; create a new one.")
         app = create_app(
-            self.db_path, client_id=self.client_id, client_secret=self.client_secret, faults=self._faults
+            self.db_path,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            faults=self._faults,
+            latency=self.latency,
+            rate_limits=self.rate_limits,
         )
         sock = listening_socket(self._requested_port)
         self.port = sock.getsockname()[1]

@@ -12,6 +12,7 @@ Everything public is listed in ``__all__`` (a test pins it); other modules are i
 """
 
 from ocean_runtime import http
+from ocean_runtime.actions import ActionExecutor, ActionFailedError, ActionRun
 from ocean_runtime.context import event, ocean
 from ocean_runtime.errors import (
     AbortRunError,
@@ -20,6 +21,7 @@ from ocean_runtime.errors import (
     PortAPIError,
     PortAuthError,
     PortUnreachableError,
+    RequestRefusedError,
     RetryableError,
     SkipRecordError,
     ThirdPartyAPIError,
@@ -45,6 +47,9 @@ from ocean_runtime.webhooks import (
 
 __all__ = [
     "AbortRunError",
+    "ActionExecutor",
+    "ActionFailedError",
+    "ActionRun",
     "EntityMapping",
     "OceanError",
     "PaginationError",
@@ -53,6 +58,7 @@ __all__ = [
     "PortAuthError",
     "PortResourceConfig",
     "PortUnreachableError",
+    "RequestRefusedError",
     "ResourceConfig",
     "RetryableError",
     "Selector",

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ocean_runtime.errors import OceanError
 
 if TYPE_CHECKING:
+    from ocean_runtime.actions import ActionExecutor, ActionRuns
+    from ocean_runtime.actions.executor import PartitionKeyFunction
     from ocean_runtime.app.application import OceanApp
     from ocean_runtime.mapping import PortAppConfig, ResourceConfig
 
@@ -68,6 +70,11 @@ def current_app() -> OceanApp:
             "or in tests load it with ocean_runtime.app.load_integration(DIR)"
         )
     return app
+
+
+def active_app() -> OceanApp | None:
+    """The active application, or None (no error: for code that works with or without one)."""
+    return _active_app.get()
 
 
 @contextmanager
@@ -121,6 +128,30 @@ class OceanAccessor:
     def add_webhook_processor(self, path: str, processor: type) -> None:
         """Register a webhook processor class for ``path``."""
         current_app().add_webhook_processor(path, processor)
+
+    def on_action(
+        self, action_name: str, *, partition_key: PartitionKeyFunction | None = None
+    ) -> Callable[[F], F]:
+        """Decorator: the function executes the runs of the action ``action_name`` (spec ``actions[]``)."""
+        app = _active_app.get()
+        return app.on_action(action_name, partition_key=partition_key) if app is not None else _unchanged
+
+    def add_action_executor(self, executor: ActionExecutor) -> None:
+        """Register an ``ActionExecutor`` instance."""
+        current_app().add_action_executor(executor)
+
+    @property
+    def action_runs(self) -> ActionRuns:
+        """Read and complete action runs outside their executor (``ActionRuns``)."""
+        return current_app().action_runs
+
+    async def register_raw(self, kind: str, items: list[dict[str, Any]]) -> None:
+        """Map raw items of ``kind`` like a resync does and upsert the entities (while running)."""
+        await current_app().register_raw(kind, items)
+
+    async def unregister_raw(self, kind: str, items: list[dict[str, Any]]) -> None:
+        """Delete the entities raw items of ``kind`` map to, when this integration owns them."""
+        await current_app().unregister_raw(kind, items)
 
     @property
     def integration_config(self) -> dict[str, Any]:

@@ -1,13 +1,20 @@
-"""Every error Ocean raises, grouped by how the caller recovers.
+"""Every error Ocean raises, grouped by how the caller recovers — siblings, never nested.
 
 - ``UserInputError``: the user must fix a file, a setting or a flag. The CLI prints its
   message (one line naming the file, the key, the value and the fix) and exits 1 — never a
   traceback.
-- ``AbortRunError``: the run cannot go on (Port unreachable, credentials refused, a kind
-  failed). Nothing further is written; in particular no reconcile deletions happen.
+- ``AbortRunError``: the run cannot go on (Port unreachable, credentials refused). Nothing
+  further is written; in particular no reconcile deletions happen. Live events: the event is
+  delivered again later.
+- ``RequestRefusedError``: one request was refused for good (``PortAPIError``,
+  ``ThirdPartyAPIError``): retrying it will not help, and the run need not stop — what the
+  request was for fails (an entity, a kind, an event) and the rest goes on.
 - ``RetryableError``: the same request may succeed later (429, 5xx, network errors); the
   transports and the webhook processors retry these.
 - ``SkipRecordError``: one record is bad; it is reported and the others go on.
+
+The groups do not inherit from each other, so ``except AbortRunError`` never catches a refused
+request by accident (and the order of ``except`` clauses does not matter).
 """
 
 from __future__ import annotations
@@ -70,8 +77,15 @@ class SkipRecordError(OceanError):
     """One record cannot be processed; it is reported and skipped."""
 
 
-class PortAPIError(AbortRunError):
+class RequestRefusedError(OceanError):
+    """A request was refused for good; what it was for fails, the run goes on."""
+
+
+class PortAPIError(RequestRefusedError):
     """Port (or the local harbor) refused a request with a non-retryable status.
+
+    Not an ``AbortRunError``: a refused write fails its entity, a refused read fails what
+    needed it (a kind, an event; reconcile deletes nothing) — the caller decides.
 
     Args:
         method: HTTP method of the refused request.
@@ -97,7 +111,7 @@ class PortUnreachableError(AbortRunError):
     """Port could not be reached after every retry."""
 
 
-class ThirdPartyAPIError(OceanError):
+class ThirdPartyAPIError(RequestRefusedError):
     """A 3rd-party API refused a request (after the retry transport gave up); its kind fails.
 
     Args:

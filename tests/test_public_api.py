@@ -9,6 +9,9 @@ import ocean_runtime.testing
 
 EXPECTED = [
     "AbortRunError",
+    "ActionExecutor",
+    "ActionFailedError",
+    "ActionRun",
     "EntityMapping",
     "OceanError",
     "PaginationError",
@@ -17,6 +20,7 @@ EXPECTED = [
     "PortAuthError",
     "PortResourceConfig",
     "PortUnreachableError",
+    "RequestRefusedError",
     "ResourceConfig",
     "RetryableError",
     "Selector",

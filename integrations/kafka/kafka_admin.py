@@ -25,6 +25,8 @@ from kafka_settings import KafkaSettings
 _UNSUPPORTED_CODES = frozenset(
     {KafkaError._UNSUPPORTED_FEATURE, KafkaError.UNSUPPORTED_VERSION, KafkaError._NOT_IMPLEMENTED}
 )
+# Error codes of a broker that did not answer at all.
+_UNREACHABLE_CODES = frozenset({KafkaError._TIMED_OUT, KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN})
 # list_consumer_group_offsets accepts one group per request; this many run at once.
 _GROUP_OFFSET_CONCURRENCY = 8
 
@@ -79,9 +81,22 @@ class KafkaAdmin:
         }
 
     async def group_listings(self) -> list[Any]:
-        """Every consumer group the cluster knows (``ConsumerGroupListing`` objects)."""
+        """Every consumer group the cluster knows (``ConsumerGroupListing`` objects).
+
+        Raises:
+            KafkaRequestError: any broker could not answer. librdkafka reports that in
+                ``result.errors`` next to an empty or partial ``valid`` list; taking that list for
+                the answer would read an outage as "no consumer groups" and reconcile would
+                delete them all.
+        """
         future = self._call("listing consumer groups", self._client.list_consumer_groups)
         result = await self._await("listing consumer groups", future)
+        if result.errors:
+            first = result.errors[0]
+            cause = first if isinstance(first, BaseException) else KafkaException(first)
+            more = len(result.errors) - 1
+            request = "listing consumer groups" + (f" ({more} more error(s))" if more else "")
+            raise KafkaRequestError(request, self.settings, cause)
         return list(result.valid)
 
     async def describe_groups(self, group_ids: list[str]) -> dict[str, Any]:
@@ -151,5 +166,6 @@ def _describe(exc: BaseException) -> str:
         return "no answer in time (is the broker reachable?)"
     error = _kafka_error(exc)
     if error is not None:
-        return f"{error.name()}: {error.str()}"
+        hint = " (is the broker reachable?)" if error.code() in _UNREACHABLE_CODES else ""
+        return f"{error.name()}: {error.str()}{hint}"
     return str(exc) or type(exc).__name__

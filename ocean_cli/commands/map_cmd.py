@@ -16,30 +16,92 @@ TABLE_ROWS = 50
 
 def map_items(
     target: Annotated[Path, typer.Argument(help="Integration folder or a port-app-config file.")],
-    kind: Annotated[str, typer.Option("--kind", help="Kind whose mapping to run.")],
-    input_file: Annotated[Path, typer.Option("--input", help="JSON file with a list of raw items.")],
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Kind whose mapping to run (default: every kind with samples)."),
+    ] = None,
+    input_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--input", help="JSON file with a list of raw items (default: .port/examples/KIND/*.json)."
+        ),
+    ] = None,
     resource: Annotated[int | None, typer.Option("--resource", help="Index of the resource to use.")] = None,
     output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
-    """Run a mapping on sample raw items and show the entities it produces."""
+    """Run a mapping on sample raw items and show the entities it produces.
+
+    Without --input the items come from the integration's .port/examples/KIND/*.json; without
+    --kind every resource whose kind has samples runs (--format json then prints a list).
+    """
     from ocean_cli.errors import fail, user_errors
 
     if output_format not in ("table", "json"):
         raise fail(f"--format must be table or json, got {output_format!r}")
+    if input_file is not None and kind is None:
+        raise fail("--kind is required with --input (which resource's mapping should the items go through?)")
     with user_errors():
         from ocean_runtime.mapping import compile_resource, load_port_app_config
 
         config_path = _config_path(target)
         config: PortAppConfig = load_port_app_config(config_path)
-        index = _pick_resource(config, kind, resource, str(config_path))
-        mapper = compile_resource(config.resources[index], index=index, source=str(config_path))
-        result = mapper.map_raw(_read_items(input_file))
+        runs = _planned_runs(target, config, config_path, kind, resource, input_file)
+        results = [
+            (
+                index,
+                compile_resource(config.resources[index], index=index, source=str(config_path)).map_raw(
+                    items
+                ),
+            )
+            for index, items in runs
+        ]
     if output_format == "json":
         import json
 
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+        if kind is not None:
+            output: Any = results[0][1].to_dict()
+        else:
+            output = [
+                {"kind": config.resources[index].kind, "resource": index, **result.to_dict()}
+                for index, result in results
+            ]
+        typer.echo(json.dumps(output, indent=2, ensure_ascii=False, default=str))
     else:
-        _print_table(result, kind, index)
+        for index, result in results:
+            _print_table(result, config.resources[index].kind, index)
+
+
+def _planned_runs(
+    target: Path,
+    config: PortAppConfig,
+    config_path: Path,
+    kind: str | None,
+    resource: int | None,
+    input_file: Path | None,
+) -> list[tuple[int, list[Any]]]:
+    """Which resources to map, each with its raw items (from --input or the shipped samples)."""
+    from ocean_cli.commands import map_samples
+
+    if kind is None and resource is not None and 0 <= resource < len(config.resources):
+        kind = config.resources[resource].kind
+    if input_file is not None and kind is not None:
+        return [(_pick_resource(config, kind, resource, str(config_path)), _read_items(input_file))]
+    folder = map_samples.integration_folder(target, config_path)
+    if kind is not None:
+        index = _pick_resource(config, kind, resource, str(config_path))
+        samples = map_samples.read_samples(folder, kind) if folder is not None else []
+        if not samples:
+            raise map_samples.no_samples_error(folder, kind)
+        return [(index, samples)]
+    available = set(map_samples.sample_kinds(folder)) if folder is not None else set()
+    runs = [
+        (index, map_samples.read_samples(folder, item.kind))
+        for index, item in enumerate(config.resources)
+        if folder is not None and item.kind in available
+    ]
+    if not runs:
+        raise map_samples.no_samples_error(folder, None)
+    return runs
 
 
 def _config_path(target: Path) -> Path:

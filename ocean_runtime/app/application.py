@@ -18,8 +18,13 @@ from ocean_runtime.errors import UserInputError
 from ocean_runtime.sync.handlers import ResyncHandler
 
 if TYPE_CHECKING:
+    from ocean_runtime.actions import ActionExecutor, ActionRuns
+    from ocean_runtime.actions.executor import PartitionKeyFunction
     from ocean_runtime.config import OceanSettings
     from ocean_runtime.mapping import PortAppConfig
+    from ocean_runtime.port import PortClient
+
+    from .live_catalog import LiveCatalog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +58,10 @@ class OceanApp:
         self.start_handlers: list[Callable[[], Any]] = []
         self.resync_handlers: list[ResyncHandler] = []
         self.webhook_processors: dict[str, list[type]] = {}
+        self.action_executors: dict[str, ActionExecutor] = {}
+        self._port: PortClient | None = None
+        self._live_catalog: LiveCatalog | None = None
+        self._top_level_modules: frozenset[str] | None = None
 
     def __repr__(self) -> str:
         return f"OceanApp({self.name!r}, {len(self.resync_handlers)} resync handlers)"
@@ -116,12 +125,117 @@ class OceanApp:
         if processor not in registered:
             registered.append(processor)
 
+    def on_action(
+        self, action_name: str, *, partition_key: PartitionKeyFunction | None = None
+    ) -> Callable[[F], F]:
+        """Decorator: ``async def f(run: ActionRun)`` executes the runs of ``action_name``.
+
+        ``action_name`` is the name in ``.port/spec.yaml`` ``actions[]``. Returning marks the run
+        SUCCESS; raising ``ActionFailedError(reason)`` (or anything else) marks it FAILURE.
+        Runs for which ``partition_key(run)`` gives the same key run one at a time, in order.
+        """
+
+        def register(function: F) -> F:
+            from ocean_runtime.actions import function_executor
+
+            self.add_action_executor(function_executor(action_name, function, partition_key))
+            return function
+
+        return register
+
+    def add_action_executor(self, executor: ActionExecutor) -> None:
+        """Register an ``ActionExecutor`` instance (and its webhook processor, if it has one).
+
+        Raises:
+            UserInputError: not an executor, or another one already runs that action.
+        """
+        from ocean_runtime.actions import checked_executor
+
+        checked = checked_executor(executor)
+        existing = self.action_executors.get(checked.action_name)
+        if existing is not None and existing is not checked:
+            raise UserInputError(
+                f"two executors for action {checked.action_name!r}: {existing!r} and {checked!r}",
+                fix="register one executor per action name",
+            )
+        self.action_executors[checked.action_name] = checked
+        if checked.webhook_path and checked.webhook_processor is not None:
+            self.add_webhook_processor(checked.webhook_path, checked.webhook_processor)
+
+    @property
+    def action_runs(self) -> ActionRuns:
+        """Read and complete action runs outside their executor (see ``ocean_runtime.actions.completion``)."""
+        from ocean_runtime.actions import ActionRuns
+
+        return ActionRuns(self._running_port("ocean.action_runs").action_runs)
+
+    async def register_raw(self, kind: str, items: list[dict[str, Any]]) -> None:
+        """Map raw items of ``kind`` with the live mapping and upsert them (see ``live_catalog``)."""
+        await self._catalog("ocean.register_raw").register_raw(kind, items)
+
+    async def unregister_raw(self, kind: str, items: list[dict[str, Any]]) -> None:
+        """Delete the entities raw items of ``kind`` map to (those this integration owns)."""
+        await self._catalog("ocean.unregister_raw").unregister_raw(kind, items)
+
+    def attach_port(self, port: PortClient | None) -> None:
+        """The Port client the running integration uses (None once it stopped); the runner sets it."""
+        self._port = port
+        self._live_catalog = None
+
+    def _running_port(self, member: str) -> PortClient:
+        if self._port is None:
+            raise UserInputError(
+                f"{member} is only available while the integration runs (in a handler, an executor or "
+                "a webhook processor), not at import time"
+            )
+        return self._port
+
+    def _catalog(self, member: str) -> LiveCatalog:
+        from .live_catalog import LiveCatalog
+
+        if self._live_catalog is None:
+            self._live_catalog = LiveCatalog(self._running_port(member), self.config_class)
+        return self._live_catalog
+
     @property
     def integration_config(self) -> dict[str, Any]:
         """The validated integration configuration (snake_case keys, spec defaults applied)."""
         return self._integration_config
 
+    def use_config_class(self, config_class: type[PortAppConfig]) -> None:
+        """Parse port-app-configs with ``config_class`` (a ``PortAppConfig`` subclass).
+
+        The loader calls it with the subclass ``integration.py`` defines or imports; an adapter
+        whose integrations declare their config class another way calls it while
+        ``integration.py`` is imported.
+
+        Raises:
+            UserInputError: ``config_class`` is not a ``PortAppConfig`` subclass.
+        """
+        from ocean_runtime.mapping import PortAppConfig
+
+        if not (isinstance(config_class, type) and issubclass(config_class, PortAppConfig)):
+            raise UserInputError(
+                f"{config_class!r} is not a PortAppConfig subclass",
+                fix="pass a subclass of ocean_runtime.PortAppConfig",
+            )
+        self._config_class = config_class
+
     # -- what the runtime uses ------------------------------------------------------------
+
+    @property
+    def registered_config_class(self) -> type[PortAppConfig] | None:
+        """The config class set by the loader or ``use_config_class``, or None for the default."""
+        return self._config_class
+
+    @property
+    def top_level_modules(self) -> frozenset[str]:
+        """The folder's own top-level module names (``client`` for ``client.py``); empty without one."""
+        if self._top_level_modules is None:
+            from .imports import top_level_modules
+
+            self._top_level_modules = top_level_modules(self.directory) if self.directory else frozenset()
+        return self._top_level_modules
 
     @property
     def config_class(self) -> type[PortAppConfig]:

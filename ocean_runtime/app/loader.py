@@ -11,8 +11,12 @@ helper modules). Loading it:
 
 Both files are imported under names unique to the folder, so two integrations loaded in one
 process never share ``sys.modules`` entries; ``integration`` (and the folder's other top-level
-modules) resolve to *this* folder's files while it loads. A failure inside user code becomes a
-``UserInputError`` pointing at the user's line, not at Ocean's frames.
+modules) resolve to *this* folder's files while its app is active — through an import finder
+that reads the active app (``imports``), not a lasting ``sys.path`` entry. A failure inside user
+code becomes a ``UserInputError`` pointing at the user's line, not at Ocean's frames.
+
+The config class is the ``PortAppConfig`` subclass ``integration.py`` defines or imports, or the
+one its code registered with ``OceanApp.use_config_class`` while it was imported (adapters do).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from ocean_runtime.errors import OceanError, UserInputError
 from ocean_runtime.sync.user_code import user_frame
 
 from .application import OceanApp
+from .imports import evict_other_folders, install_finders
 
 if TYPE_CHECKING:
     from ocean_runtime.config import OceanSettings
@@ -38,9 +43,6 @@ if TYPE_CHECKING:
 
 MAIN_FILE = "main.py"
 INTEGRATION_FILE = "integration.py"
-# Folders whose modules this process imported: only *their* modules are ever evicted from
-# sys.modules (never a library that happens to share a name with a user's file).
-_LOADED_FOLDERS: set[str] = set()
 
 
 def load_integration(
@@ -79,10 +81,8 @@ def load_integration(
         settings=settings,
         name=settings.integration.identifier or root.name,
     )
-    with app.activated(), _folder_modules(root):
-        integration_module = _import_user_file(root, INTEGRATION_FILE, "integration", optional=True)
-        if integration_module is not None:
-            app._config_class = find_config_class(integration_module)
+    with app.activated(), _folder_modules(app):
+        _import_integration_file(app)
         if import_main:
             _import_user_file(root, MAIN_FILE, "main", optional=False)
     return app
@@ -94,10 +94,18 @@ def load_config_class(directory: Path) -> type[PortAppConfig] | None:
     Raises:
         UserInputError: ``integration.py`` failed to import.
     """
-    root = directory.expanduser().resolve()
-    with _folder_modules(root):
-        module = _import_user_file(root, INTEGRATION_FILE, "integration", optional=True)
-    return find_config_class(module) if module is not None else None
+    app = OceanApp(directory=directory.expanduser().resolve())
+    with app.activated(), _folder_modules(app):
+        _import_integration_file(app)
+    return app.registered_config_class
+
+
+def _import_integration_file(app: OceanApp) -> None:
+    assert app.directory is not None
+    module = _import_user_file(app.directory, INTEGRATION_FILE, "integration", optional=True)
+    found = find_config_class(module) if module is not None else None
+    if found is not None:
+        app.use_config_class(found)
 
 
 def integration_config_of(root: Path, settings: OceanSettings) -> dict[str, Any]:
@@ -108,17 +116,20 @@ def integration_config_of(root: Path, settings: OceanSettings) -> dict[str, Any]
 
 
 def find_config_class(module: ModuleType) -> type[PortAppConfig] | None:
-    """The ``PortAppConfig`` subclass defined in ``module`` (the most derived one), or None."""
+    """The ``PortAppConfig`` subclass ``module`` defines or imports (the most derived one), or None.
+
+    Integrations often keep their models in another module (``from overrides import
+    JiraPortAppConfig``): an imported subclass counts as much as one defined here.
+    """
     from ocean_runtime.mapping import PortAppConfig
 
-    candidates = [
-        value
-        for value in vars(module).values()
-        if isinstance(value, type)
-        and issubclass(value, PortAppConfig)
-        and value is not PortAppConfig
-        and value.__module__ == module.__name__
-    ]
+    candidates = list(
+        dict.fromkeys(
+            value
+            for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, PortAppConfig) and value is not PortAppConfig
+        )
+    )
     leaves = [c for c in candidates if not any(o is not c and issubclass(o, c) for o in candidates)]
     if len(leaves) > 1:
         names = ", ".join(sorted(c.__name__ for c in leaves))
@@ -225,24 +236,15 @@ def _import_failure(exc: Exception, root: Path, filename: str) -> UserInputError
 
 
 @contextmanager
-def _folder_modules(root: Path) -> Iterator[None]:
+def _folder_modules(app: OceanApp) -> Iterator[None]:
     """Let the folder's own top-level modules win while its code is imported.
 
-    The folder goes first on ``sys.path`` (and stays: handlers may import lazily). Modules of
-    the same name that another loaded integration imported from *its* folder are evicted from
-    ``sys.modules`` so this folder gets its own copies.
+    The finders of ``imports`` resolve them from the active app; modules of the same name that
+    another integration folder provided are forgotten first, so this folder gets its own.
     """
-    folder = str(root)
-    if folder in sys.path:
-        sys.path.remove(folder)
-    sys.path.insert(0, folder)
-    others = tuple(f + "/" for f in _LOADED_FOLDERS if f != folder)
-    for name in _top_level_names(root):
-        for loaded in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
-            module_file = getattr(sys.modules[loaded], "__file__", None) or ""
-            if others and module_file.startswith(others):
-                del sys.modules[loaded]
-    _LOADED_FOLDERS.add(folder)
+    assert app.directory is not None
+    install_finders()
+    evict_other_folders(app.directory, app.top_level_modules)
     try:
         yield
     finally:
@@ -252,9 +254,3 @@ def _folder_modules(root: Path) -> Iterator[None]:
             module = sys.modules.get(alias)
             if module is not None and module.__name__.startswith("ocean_integration_"):
                 del sys.modules[alias]
-
-
-def _top_level_names(root: Path) -> set[str]:
-    names = {path.stem for path in root.glob("*.py")}
-    names |= {path.name for path in root.iterdir() if (path / "__init__.py").is_file()}
-    return names

@@ -101,6 +101,8 @@ class IntegrationRunner:
         self.port = open_port_client(app, target, transport=transport)
         self.resources = resources
         self.dock_report: DockReport | None = None
+        # ocean.register_raw / ocean.action_runs write through this runner's client while it runs.
+        app.attach_port(self.port)
 
     async def __aenter__(self) -> Self:
         return self
@@ -108,6 +110,7 @@ class IntegrationRunner:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.app.attach_port(None)
         await self.port.aclose()
 
     async def prepare(self) -> None:
@@ -132,6 +135,7 @@ class IntegrationRunner:
             initialize_resources=settings.initialize_port_resources,
             push_mapping=self.target.local,
             changelog_destination={},
+            actions_processing_enabled=settings.actions_processor.enabled,
         )
 
     async def resync(self, *, incremental: bool = False) -> ResyncReport:

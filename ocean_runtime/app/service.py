@@ -5,12 +5,14 @@
 - the resync worker (one resync at a time, requests coalesced) and the listener's triggers
   (``ocean_runtime.events``);
 - the live-events backend, draining into a ``WebhookDispatcher`` (``ocean_runtime.webhooks``);
-- the Starlette app (``ocean_runtime.server``): health, metrics, webhooks, ``/resync``.
+- the Starlette app (``ocean_runtime.server``): health, metrics, webhooks, ``/resync``;
+- the actions processor (``ocean_runtime.actions``) when ``OCEAN__ACTIONS_PROCESSOR__ENABLED``.
 
 ``serve`` runs it behind uvicorn until ``stop`` is set (SIGINT/SIGTERM in the CLI). Shutdown:
 readiness turns 503 and new webhooks get 503, a running resync is cancelled (reported
-``aborted`` to Port), queued webhooks are processed until ``max_wait_seconds_before_shutdown``
-(what is left is recorded as not processed), then the server stops.
+``aborted`` to Port), queued webhooks and running action runs are given until
+``max_wait_seconds_before_shutdown`` (what is left is recorded as not processed; an interrupted
+action run is offered again once its claim expires), then the server stops.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from ocean_runtime.app.actions_setup import create_actions_processor
 from ocean_runtime.errors import AbortRunError, UserInputError
 from ocean_runtime.events import ResyncTrigger, listener_plan, run_resyncs, start_listener
 from ocean_runtime.observability import OceanMetrics
-from ocean_runtime.server import ServerState, create_server
+from ocean_runtime.server import PortProbe, ServerState, create_server
 from ocean_runtime.webhooks import create_backend
 from ocean_runtime.webhooks.dispatcher import WebhookDispatcher
 from ocean_runtime.webhooks.failures import FailureLog
@@ -70,8 +73,10 @@ class IntegrationService:
         self.state = ServerState()
         self.trigger = ResyncTrigger()
         self.failures = FailureLog(runner.port)
+        self.port_probe = PortProbe(runner.port)
         self._on_report = on_report
         self.tasks: list[asyncio.Task[Any]] = []
+        self._probing: asyncio.Task[None] | None = None
         self.backend: LiveEventsBackend | None = None
         self.dispatcher: WebhookDispatcher | None = None
         if self.plan.webhooks and runner.app.webhook_processors:
@@ -84,14 +89,17 @@ class IntegrationService:
             )
             self.backend = backend or create_backend(self.settings, on_gave_up=self._gave_up)
             self.metrics.watch_queue(self.backend.depth)
+        self.actions = create_actions_processor(runner, self.settings) if self.plan.actions else None
         self.asgi: Starlette = create_server(
             runner.app,
             state=self.state,
             metrics=self.metrics,
             backend=self.backend,
             live_events=self._live_events if self.backend is not None else None,
+            port_health=lambda: self.port_probe.health,
             resync_trigger=self.trigger if self.plan.resync_route else None,
             path_prefix=self.settings.path_prefix,
+            max_body_bytes=self.settings.max_request_body_bytes,
         )
 
     async def start(self) -> None:
@@ -102,13 +110,19 @@ class IntegrationService:
         self.tasks.extend(await start_listener(self.settings, self.runner.port, self.trigger))
         if self.backend is not None and self.dispatcher is not None:
             await self.backend.start(self.dispatcher.process)
+        if self.actions is not None:
+            with self.runner.app.activated():  # executors read ocean.integration_config
+                self.tasks.extend(self.actions.start())
+        self._probing = asyncio.create_task(self.port_probe.run(), name="port-probe")
         self.state.ready = True
 
     async def stop(self) -> None:
         """Refuse new webhooks, cancel resyncs, drain the queues until the deadline."""
         self.state.stopping = True
         deadline = time.monotonic() + self.settings.max_wait_seconds_before_shutdown
-        for task in self.tasks:
+        if self.actions is not None:
+            await self.actions.stop(deadline)
+        for task in [*self.tasks, *([self._probing] if self._probing else [])]:
             task.cancel()
         if self.backend is not None:
             await self.backend.stop(deadline)
@@ -130,6 +144,7 @@ class IntegrationService:
         return {
             "backend": self.settings.live_events.backend,
             "depth": self.backend.depth(),
+            "port": self.port_probe.health.as_json(),
             **self.failures.snapshot(),
         }
 

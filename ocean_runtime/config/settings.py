@@ -9,6 +9,7 @@ variable or file that holds it.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from ocean_runtime.config.naming import decamelize
 from ocean_runtime.config.spec import Spec
 from ocean_runtime.errors import UserInputError
 
-EventListenerType = Literal["ONCE", "POLLING", "WEBHOOK", "KAFKA", "WEBHOOKS_ONLY"]
+EventListenerType = Literal["ONCE", "POLLING", "WEBHOOK", "KAFKA", "WEBHOOKS_ONLY", "ACTIONS_ONLY"]
 _SECRET_WORDS = ("token", "secret", "password", "private_key", "api_key", "credential")
 
 
@@ -101,6 +102,24 @@ class LiveEventsSettings(BaseModel):
         return value.lower() if isinstance(value, str) else value
 
 
+class ActionsProcessorSettings(BaseModel):
+    """``OCEAN__ACTIONS_PROCESSOR__*``: executing Port's self-service action runs (off by default).
+
+    The reference's names and defaults, plus ``max_execution_seconds`` (Ocean's time budget of
+    one run). The poll interval may be a fraction of a second (the reference: whole seconds).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    runs_buffer_high_watermark: int = Field(default=300, ge=1, le=1000)
+    visibility_timeout_ms: int = Field(default=60_000, ge=1, le=600_000)
+    poll_check_interval_seconds: float = Field(default=10, gt=0)
+    workers_count: int = Field(default=3, ge=1)
+    max_runs_buffer_util_pct_per_action: int | None = Field(default=30, ge=1, le=100)
+    max_execution_seconds: float = Field(default=300, gt=0, description="time budget of one run")
+
+
 class OceanSettings(BaseSettings):
     """Every setting of a running integration (attributes are snake_case).
 
@@ -115,6 +134,7 @@ class OceanSettings(BaseSettings):
     integration: IntegrationSettings
     event_listener: EventListenerSettings = Field(default_factory=EventListenerSettings)
     live_events: LiveEventsSettings = Field(default_factory=LiveEventsSettings)
+    actions_processor: ActionsProcessorSettings = Field(default_factory=ActionsProcessorSettings)
     initialize_port_resources: bool = True
     scheduled_resync_interval: int | None = Field(default=None, ge=1, description="minutes")
     resources_path: str = ".port/resources"
@@ -127,9 +147,20 @@ class OceanSettings(BaseSettings):
     event_workers_count: int = Field(default=1, ge=1)
     max_event_processing_seconds: float = Field(default=90.0, gt=0)
     max_wait_seconds_before_shutdown: float = Field(default=5.0, ge=0)
+    max_request_body_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1, description="largest request body the integration's server reads"
+    )
     allow_environment_variables_jq_access: bool = True
+    log_format: Literal["auto", "rich", "plain", "json"] = Field(
+        default="auto", description="rich on a terminal, plain lines elsewhere, or json for a log collector"
+    )
 
     _config_origins: dict[str, Origin] = PrivateAttr(default_factory=dict)
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @classmethod
     def settings_customise_sources(
@@ -180,10 +211,38 @@ def load_settings(
         settings = OceanSettings(**merged)
     except ValidationError as exc:
         raise _settings_error(exc, layers) from None
+    _check_port_credentials(settings, layers, [*environ, *sources.dotenv_values_of(integration_dir)])
     settings._config_origins = {
         key: _origin(layers, (*sources.CONFIG_PATH, key)) for key in settings.integration.config
     }
     return settings
+
+
+def _check_port_credentials(settings: OceanSettings, layers: list[sources.Layer], names: list[str]) -> None:
+    """Refuses Port credentials set by half: that would silently sail into a throwaway local Port.
+
+    ``names`` are the variable names visible to the user (environment and ``.env``), searched
+    for a misspelling of the missing one.
+    """
+    given = {field: bool(getattr(settings.port, field)) for field in ("client_id", "client_secret")}
+    if given["client_id"] == given["client_secret"]:
+        return
+    present, missing = (
+        ("client_id", "client_secret") if given["client_id"] else ("client_secret", "client_id")
+    )
+    origin = _origin(layers, ("port", present))
+    where = f"in {origin.file}" if origin.file else "in the environment"
+    missing_var = f"OCEAN__PORT__{missing.upper()}"
+    message = f"{origin.location} is set ({where}) but {missing_var} is not"
+    known = {missing_var, f"OCEAN__PORT__{present.upper()}"}
+    candidates = [name.upper() for name in names if name.upper() not in known]
+    typo = difflib.get_close_matches(missing_var, candidates, 1, 0.8)
+    if typo:
+        message += f" ({typo[0]} is set: a misspelling?)"
+    raise UserInputError(
+        message,
+        fix="set both to sail to Port, or neither to sail into the local harbor",
+    )
 
 
 def integration_config(settings: OceanSettings, spec: Spec | None) -> dict[str, Any]:
@@ -318,6 +377,7 @@ def _string_leaves(value: Any) -> list[str]:
 
 
 __all__ = [
+    "ActionsProcessorSettings",
     "EventListenerSettings",
     "IntegrationSettings",
     "LiveEventsKafkaSettings",

@@ -17,6 +17,7 @@ so the next run tries again instead of silently never creating them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,7 @@ async def dock(
     push_mapping: bool = False,
     changelog_destination: dict[str, Any] | None = None,
     always: bool = False,
+    actions_processing_enabled: bool = False,
 ) -> DockReport:
     """Create/update the integration and its default resources in Port.
 
@@ -86,13 +88,15 @@ async def dock(
         changelog_destination: how Port notifies the listener (``{}`` for polling/once).
         always: create missing resources even when the integration says they were
             initialised (``ocean defaults dock`` after a ``clean``).
+        actions_processing_enabled: this integration executes action runs
+            (``OCEAN__ACTIONS_PROCESSOR__ENABLED``), as Port's integration record says.
 
     Raises:
         UserInputError: Port refused a default blueprint (all created ones are rolled back).
         AbortRunError: Port is unreachable or refuses the credentials.
     """
     report = DockReport()
-    wanted = _tracked_values(port, changelog_destination or {})
+    wanted = _tracked_values(port, changelog_destination or {}, actions_processing_enabled)
     mapping = resources.port_app_config.to_request() if resources.port_app_config else None
     integration = await port.get_integration()
     if integration is None:
@@ -114,58 +118,91 @@ async def dock(
     if not initialize_resources:
         logger.info("Resources initialisation is disabled (initialize_port_resources=false)")
         return report
+    synced_actions = push_mapping and bool(resources.actions)
+    if synced_actions:
+        await _sync_actions(port, resources, report)
     if integration.get("arePortResourcesInitialized") and not always:
         return report
     await _create_blueprints(port, resources, report)
-    await _create_documents(port, resources, report)
+    await _create_documents(port, resources, report, actions=not synced_actions)
     await port.patch_integration({"arePortResourcesInitialized": True, "version": wanted["version"]})
     report.initialized = True
     return report
 
 
-def _tracked_values(port: PortClient, changelog_destination: dict[str, Any]) -> dict[str, Any]:
+def _tracked_values(
+    port: PortClient, changelog_destination: dict[str, Any], actions_processing_enabled: bool
+) -> dict[str, Any]:
     return {
         "installationAppType": port.identity.integration_type,
         "version": port.identity.integration_version,
         "changelogDestination": changelog_destination,
-        "actionsProcessingEnabled": False,
+        "actionsProcessingEnabled": actions_processing_enabled,
         "incrementalSyncEnabled": False,
     }
 
 
 async def _create_blueprints(port: PortClient, resources: PortResources, report: DockReport) -> None:
-    missing: list[dict[str, Any]] = []
-    for blueprint in resources.blueprints:
-        if await port.get_blueprint(blueprint["identifier"]) is None:
-            missing.append(blueprint)
-        else:
-            report.existing_blueprints.append(blueprint["identifier"])
+    # Each step's requests are independent, so they go out together: against a Port 100 ms
+    # away, four blueprints docked one request at a time cost 1.6 s, a round trip per step 0.4 s.
+    found = await asyncio.gather(*(port.get_blueprint(b["identifier"]) for b in resources.blueprints))
+    missing = [
+        blueprint for blueprint, current in zip(resources.blueprints, found, strict=True) if current is None
+    ]
+    report.existing_blueprints.extend(
+        blueprint["identifier"]
+        for blueprint, current in zip(resources.blueprints, found, strict=True)
+        if current
+    )
     if not missing:
         return
-    ordered = dependency_order(missing)
     created: list[str] = []
-    stage_name, current = "create", ordered[0]["identifier"]
-    try:
-        for stage_name, bodies in blueprint_stages(ordered):
-            for body in bodies:
-                current = body["identifier"]
-                if stage_name == "create":
-                    if await _create_blueprint(port, body):
-                        created.append(current)
-                    else:
-                        report.existing_blueprints.append(current)
-                elif current in created:
-                    await port.patch_blueprint(current, body)
-    except PortAPIError as exc:
-        await _rollback(port, created)
-        raise UserInputError(
-            f"Port refused blueprint '{current}' ({stage_name} stage): {exc}; "
-            f"rolled back the {len(created)} blueprint(s) created in this run",
-            file=_blueprints_file(resources),
-            location=f"[identifier={current}]",
-            fix="fix that blueprint and run `ocean defaults dock DIR` again",
-        ) from None
+    results: list[Any]
+    for stage_name, bodies in blueprint_stages(dependency_order(missing)):
+        if stage_name == "create":
+            results = await asyncio.gather(
+                *(_create_blueprint(port, body) for body in bodies), return_exceptions=True
+            )
+            for body, result in zip(bodies, results, strict=True):
+                if result is True:
+                    created.append(body["identifier"])
+                elif result is False:
+                    report.existing_blueprints.append(body["identifier"])
+        else:
+            bodies = [body for body in bodies if body["identifier"] in created]
+            results = list(
+                await asyncio.gather(
+                    *(port.patch_blueprint(body["identifier"], body) for body in bodies),
+                    return_exceptions=True,
+                )
+            )
+        await _stop_at_first_refusal(port, resources, stage_name, bodies, results, created)
     report.created_blueprints = created
+
+
+async def _stop_at_first_refusal(
+    port: PortClient,
+    resources: PortResources,
+    stage_name: str,
+    bodies: list[dict[str, Any]],
+    results: list[Any],
+    created: list[str],
+) -> None:
+    """Raises the first failure of a stage; a refusal first rolls back what this run created."""
+    for body, result in zip(bodies, results, strict=True):
+        if isinstance(result, PortAPIError):
+            await _rollback(port, created)
+            current = body["identifier"]
+            raise UserInputError(
+                f"Port refused blueprint '{current}' ({stage_name} stage): {result}; "
+                f"rolled back the {len(created)} blueprint(s) created in this run",
+                file=_blueprints_file(resources),
+                location=f"[identifier={current}]",
+                fix="fix that blueprint and run `ocean defaults dock DIR` again",
+            ) from None
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 async def _create_blueprint(port: PortClient, body: dict[str, Any]) -> bool:
@@ -187,9 +224,44 @@ async def _rollback(port: PortClient, created: list[str]) -> None:
             logger.warning("Could not roll back blueprint %s: %s", identifier, exc)
 
 
-async def _create_documents(port: PortClient, resources: PortResources, report: DockReport) -> None:
+async def _sync_actions(port: PortClient, resources: PortResources, report: DockReport) -> None:
+    """The local harbor: ``actions.json`` is the source of truth, so edits reach it on every start."""
     for action in resources.actions:
-        await _best_effort(report, f"action:{action.get('identifier')}", port.create_action(action))
+        body = for_this_installation(action, port.identity.integration_identifier)
+        label = f"action:{action.get('identifier')}"
+        try:
+            await port.create_action(body)
+            report.created_documents.append(label)
+        except PortAPIError as exc:
+            if exc.status != 409:
+                report.warnings.append(f"{label}: {exc}")
+                continue
+            try:
+                await port.update_action(body)
+            except PortAPIError as update_error:
+                report.warnings.append(f"{label}: {update_error}")
+
+
+def for_this_installation(action: dict[str, Any], installation_id: str) -> dict[str, Any]:
+    """``action`` whose ``INTEGRATION_ACTION`` invocation names this installation when it names none.
+
+    An integration's ``actions.json`` cannot know the identifier it will be installed under
+    (``OCEAN__INTEGRATION__IDENTIFIER``); its runs must reach this installation.
+    """
+    method = action.get("invocationMethod")
+    if not isinstance(method, dict) or method.get("type") != "INTEGRATION_ACTION":
+        return action
+    if method.get("installationId"):
+        return action
+    return {**action, "invocationMethod": {**method, "installationId": installation_id}}
+
+
+async def _create_documents(
+    port: PortClient, resources: PortResources, report: DockReport, *, actions: bool = True
+) -> None:
+    for action in resources.actions if actions else []:
+        body = for_this_installation(action, port.identity.integration_identifier)
+        await _best_effort(report, f"action:{action.get('identifier')}", port.create_action(body))
     for group in resources.scorecards:
         for scorecard in group.get("data") or []:
             label = f"scorecard:{group['blueprint']}/{scorecard.get('identifier')}"

@@ -1,15 +1,18 @@
 """Which listener runs (``OCEAN__EVENT_LISTENER__TYPE``) and the tasks that make it up.
 
-| type | resyncs | webhooks | what triggers a resync |
-|---|---|---|---|
-| ``ONCE`` | once, then exit | no | start-up (``ocean sail --once``) |
-| ``POLLING`` | yes | yes | start-up, Port's resync requests (polled), the schedule |
-| ``WEBHOOK`` | yes | yes | start-up, ``POST /resync`` (Port calls it), the schedule |
-| ``KAFKA`` | yes | yes | start-up, Port's Kafka topic, the schedule |
-| ``WEBHOOKS_ONLY`` | no | yes | nothing: live events only |
+| type | resyncs | webhooks | actions | what triggers a resync |
+|---|---|---|---|---|
+| ``ONCE`` | once, then exit | no | no | start-up (``ocean sail --once``) |
+| ``POLLING`` | yes | yes | yes | start-up, Port's resync requests (polled), the schedule |
+| ``WEBHOOK`` | yes | yes | yes | start-up, ``POST /resync`` (Port calls it), the schedule |
+| ``KAFKA`` | yes | yes | yes | start-up, Port's Kafka topic, the schedule |
+| ``WEBHOOKS_ONLY`` | no | yes | no | nothing: live events only |
+| ``ACTIONS_ONLY`` | no | no | yes | nothing: action runs only |
 
-As in the reference, ``OCEAN__EVENT_LISTENER__SHOULD_RESYNC`` and
-``…__SHOULD_PROCESS_WEBHOOKS`` override the columns. Unlike the reference, every listener that
+"actions" means the listener allows the actions processor; it runs only when
+``OCEAN__ACTIONS_PROCESSOR__ENABLED`` is true too. As in the reference,
+``OCEAN__EVENT_LISTENER__SHOULD_RESYNC``, ``…__SHOULD_PROCESS_WEBHOOKS`` and
+``…__SHOULD_RUN_ACTIONS`` override the columns. Unlike the reference, every listener that
 resyncs does so once at start-up (the reference's POLLING ``resyncOnStart`` is dead code).
 """
 
@@ -29,13 +32,14 @@ if TYPE_CHECKING:
     from ocean_runtime.config import OceanSettings
     from ocean_runtime.port import PortClient
 
-# listener type -> (resyncs, processes webhooks)
+# listener type -> (resyncs, processes webhooks, runs actions)
 _DEFAULTS = {
-    "ONCE": (True, False),
-    "POLLING": (True, True),
-    "WEBHOOK": (True, True),
-    "KAFKA": (True, True),
-    "WEBHOOKS_ONLY": (False, True),
+    "ONCE": (True, False, False),
+    "POLLING": (True, True, True),
+    "WEBHOOK": (True, True, True),
+    "KAFKA": (True, True, True),
+    "WEBHOOKS_ONLY": (False, True, False),
+    "ACTIONS_ONLY": (False, False, True),
 }
 
 
@@ -48,12 +52,15 @@ class ListenerPlan:
         resyncs: resyncs run at all (start-up, schedule, the listener's own triggers).
         webhooks: webhook processors are served.
         resync_route: ``POST /resync`` is served (WEBHOOK).
+        actions: the listener allows the actions processor (which also needs
+            ``OCEAN__ACTIONS_PROCESSOR__ENABLED``).
     """
 
     type: str
     resyncs: bool
     webhooks: bool
     resync_route: bool
+    actions: bool = False
 
 
 def listener_plan(settings: OceanSettings) -> ListenerPlan:
@@ -63,11 +70,13 @@ def listener_plan(settings: OceanSettings) -> ListenerPlan:
         UserInputError: an override is not a boolean.
     """
     listener = settings.event_listener
-    resyncs, webhooks = _DEFAULTS[listener.type]
+    resyncs, webhooks, actions = _DEFAULTS[listener.type]
     extra = listener.model_extra or {}
     resyncs = _flag(extra, "should_resync", resyncs)
     webhooks = _flag(extra, "should_process_webhooks", webhooks)
-    return ListenerPlan(listener.type, resyncs, webhooks, resync_route=listener.type == "WEBHOOK" and resyncs)
+    actions = _flag(extra, "should_run_actions", actions)
+    resync_route = listener.type == "WEBHOOK" and resyncs
+    return ListenerPlan(listener.type, resyncs, webhooks, resync_route=resync_route, actions=actions)
 
 
 async def start_listener(

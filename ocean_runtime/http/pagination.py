@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -27,6 +28,8 @@ from .jsonpath import MISSING, describe_shape, get_path
 from .paginators import PAGINATORS, Page, PageRequest, Paginator
 
 Batch = list[dict[str, Any]]
+
+logger = logging.getLogger(__name__)
 
 
 def make_paginator(name: str, **options: Any) -> Paginator:
@@ -78,12 +81,16 @@ async def paginate(
         params: query parameters of the first request.
         json_body: JSON body of every request (``in_body`` paginators add their field to it).
         headers: extra headers.
-        max_pages: stop after this many pages (None: until the paginator says so).
+        max_pages: stop after this many pages (None: until the paginator says so). Items on
+            later pages are not synced, so reconcile deletes their entities; a warning says
+            when the cap cut a listing short.
         **options: options of a named paginator, e.g. ``cursor_path="meta.next"``.
 
     Raises:
         ThirdPartyAPIError: a page was answered with a non-2xx status.
-        PaginationError: a page repeated, or the items are not a list at ``items_path``.
+        PaginationError: a page repeated, the items are not a list at ``items_path``, a page
+            came without a body (other than 204), or the answer contradicts itself about
+            what comes next — a listing that cannot be read to its end fails, it never ends early.
         UserInputError: unknown paginator name or options.
     """
     strategy = paginator if isinstance(paginator, Paginator) else make_paginator(paginator, **options)
@@ -112,9 +119,17 @@ async def paginate(
                 )
             previous_items = (fingerprint, request)
             yield items
-        if max_pages is not None and number >= max_pages:
+        following = strategy.next(request, page)
+        if following is not None and max_pages is not None and number >= max_pages:
+            logger.warning(
+                "%s %s: stopped after max_pages=%d although the API has more pages; items on them "
+                "are not synced (and reconcile deletes their entities)",
+                method,
+                path,
+                max_pages,
+            )
             return
-        request = strategy.next(request, page)
+        request = following
 
 
 def _check_not_seen(strategy: Paginator, request: PageRequest, seen: dict[str, int], number: int) -> None:
@@ -133,7 +148,14 @@ async def _decoded(response: httpx.Response, method: str) -> Any:
         url = _safe_url(response.request.url)
         raise ThirdPartyAPIError(method, url, response.status_code, _detail(response))
     if not response.content:
-        return None
+        if response.status_code == 204:
+            return None  # "No Content": a page with no items
+        # Anything else without a body is a broken answer, not an empty page: reading it as the
+        # end of the listing would make reconcile delete what the next pages held.
+        raise PaginationError(
+            f"{method} {_safe_url(response.request.url)} answered {response.status_code} with an "
+            "empty body — expected a JSON page"
+        )
     try:
         return response.json()
     except ValueError as exc:

@@ -11,12 +11,16 @@ is a dozen lines and a new one is a subclass plus ``@register_paginator("name")`
 | ``offset`` | ``offset += items on the page`` | an empty page, or ``offset >= total`` (``total_path``) |
 | ``page`` | ``page += 1`` | an empty page, or ``page >= total_pages`` (``total_pages_path``) |
 
-A short page does not end ``offset``/``page`` paging unless ``short_page_is_last`` says so:
-many APIs silently cap the page size below what was asked, and stopping early would make the
-resync miss items — which reconcile would then delete. The price is one extra request.
 | ``cursor`` | ``cursor_param = <body at cursor_path>`` | no cursor, or ``has_more_path`` is false |
 | ``next_url`` | GET ``<body at next_url_path>`` | the URL is missing/empty |
 | ``link_header`` | GET the ``Link: <…>; rel="next"`` URL | no ``next`` link |
+
+A listing that ends early is worse than one that fails: reconcile deletes every entity of the
+items it did not see. So a strategy ends only on a clear "last page" and raises
+``PaginationError`` when the answer contradicts itself — an empty page while ``total`` says more
+remain, ``has_more`` true without a cursor, a next URL that is not a string. And a short page
+does not end ``offset``/``page`` paging unless ``short_page_is_last`` says so: many APIs
+silently cap the page size below what was asked. The price is one extra request.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
-from .jsonpath import MISSING, get_path
+from ocean_runtime.errors import PaginationError
+
+from .jsonpath import MISSING, describe_shape, get_path
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,15 @@ class OffsetPaginator(Paginator):
     def next(self, request: PageRequest, page: Page) -> PageRequest | None:
         offset = int(request.value(self.offset_param, in_body=self.in_body)) + len(page.items)
         total = get_path(page.body, self.total_path) if self.total_path else MISSING
-        if not page.items or (_is_int(total) and offset >= total):
+        if _is_int(total) and offset >= total:
+            return None
+        if not page.items:
+            if _is_int(total):
+                raise _cut_short(
+                    f"{self.describe(request)} came back empty while '{self.total_path}' says {total} items",
+                    "drop total_path to page until an empty page, "
+                    f"or check the '{self.offset_param}' parameter",
+                )
             return None
         if self.short_page_is_last and len(page.items) < self.limit:
             return None
@@ -154,7 +168,16 @@ class PageNumberPaginator(Paginator):
     def next(self, request: PageRequest, page: Page) -> PageRequest | None:
         number = int(request.value(self.page_param, in_body=self.in_body))
         total = get_path(page.body, self.total_pages_path) if self.total_pages_path else MISSING
-        if not page.items or (_is_int(total) and number >= total + self.start_page - 1):
+        if _is_int(total) and number >= total + self.start_page - 1:
+            return None
+        if not page.items:
+            if _is_int(total):
+                raise _cut_short(
+                    f"{self.describe(request)} came back empty while '{self.total_pages_path}' says "
+                    f"{total} pages",
+                    "drop total_pages_path to page until an empty page, "
+                    f"or check start_page ({self.start_page})",
+                )
             return None
         if self.short_page_is_last and self.size is not None and len(page.items) < self.size:
             return None
@@ -179,6 +202,12 @@ class CursorPaginator(Paginator):
             return None
         cursor = get_path(page.body, self.cursor_path)
         if cursor is MISSING or cursor is None or cursor == "":
+            if self.has_more_path:
+                raise _cut_short(
+                    f"after {self.describe(request)} '{self.has_more_path}' is true but there is no "
+                    f"cursor at '{self.cursor_path}'",
+                    "check cursor_path",
+                )
             return None
         return request.with_value(self.cursor_param, cursor, in_body=self.in_body)
 
@@ -195,8 +224,14 @@ class NextUrlPaginator(Paginator):
 
     def next(self, request: PageRequest, page: Page) -> PageRequest | None:
         url = get_path(page.body, self.next_url_path)
-        if not isinstance(url, str) or not url:
+        if url is MISSING or url is None or url == "":
             return None
+        if not isinstance(url, str):
+            raise _cut_short(
+                f"after {self.describe(request)} '{self.next_url_path}' holds {describe_shape(url)}, "
+                "not a URL",
+                "point next_url_path at the string holding the next page's URL",
+            )
         # The URL carries its own query; the first request's parameters must not be re-added.
         return PageRequest(url=url, params={}, json=request.json)
 
@@ -220,6 +255,10 @@ class LinkHeaderPaginator(Paginator):
 
     def describe(self, request: PageRequest) -> str:
         return f"URL {request.url}"
+
+
+def _cut_short(what: str, fix: str) -> PaginationError:
+    return PaginationError(f"the listing would end early: {what} — {fix}")
 
 
 def _is_int(value: Any) -> bool:

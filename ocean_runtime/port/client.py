@@ -5,7 +5,8 @@ It only assembles parts: an httpx client whose transport chain is
     TokenAuthTransport → RetryTransport → ThrottleTransport → the network (or a test's MockTransport)
 
 and one small API object per Port concept (integrations, blueprints, documents, entity upserts,
-searches, deletions). Its methods delegate to those, so each concept stays readable on its own.
+searches, deletions, action runs). Its methods delegate to those, so each concept stays
+readable on its own.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ import httpx
 from ocean_runtime.errors import UserInputError
 from ocean_runtime.http.transports.http11 import Http11Transport
 
+from .action_runs import ActionRunsAPI
 from .auth import TOKEN_PATH, TokenAuthTransport
 from .batching import MAX_BATCH_BYTES, MAX_BATCH_LENGTH
 from .blueprints import BlueprintsAPI
+from .concurrency import DEFAULT_INITIAL, AdaptiveConcurrency
 from .cursors import CursorsAPI
 from .deletion import DeletionAPI
 from .documents import DocumentsAPI
@@ -32,13 +35,14 @@ from .entities import EntitiesAPI, UpsertOutcome
 from .identity import PortIdentity
 from .integrations import IntegrationsAPI
 from .kafka_credentials import KafkaCredentials, get_kafka_credentials
+from .rate_budget import RateBudget
 from .retry import Clock, RetryPolicy, RetryTransport, Sleep
 from .search import SearchAPI
 from .session import PortSession
 from .throttle import ThrottleTransport
 
 TIMEOUT_SECONDS = 60.0
-# The same bound as the reference's pool; our own semaphore (max_concurrency) is the tighter one.
+# The same bound as the reference's pool; the adaptive limit (concurrency.py) stays within it.
 MAX_CONNECTIONS = 100
 
 
@@ -60,7 +64,8 @@ class PortClient:
         integration_version: the integration's version.
         transport: the innermost transport; default is a real network transport. Tests pass an
             ``httpx.MockTransport`` or an ASGI transport.
-        max_concurrency: most requests in flight at once for this client.
+        max_concurrency: most requests in flight at once for this client; below it the client
+            keeps as many in flight as Port sustains (``concurrency.py``).
         max_batch_length: most entities per bulk upsert (``OCEAN__UPSERT_ENTITIES_BATCH_MAX_LENGTH``).
         max_batch_bytes: most JSON bytes per bulk upsert
             (``OCEAN__UPSERT_ENTITIES_BATCH_MAX_SIZE_IN_BYTES``).
@@ -80,7 +85,7 @@ class PortClient:
         integration_type: str,
         integration_version: str,
         transport: httpx.AsyncBaseTransport | None = None,
-        max_concurrency: int = 8,
+        max_concurrency: int = MAX_CONNECTIONS,
         max_batch_length: int = MAX_BATCH_LENGTH,
         max_batch_bytes: int = MAX_BATCH_BYTES,
         retry_policy: RetryPolicy | None = None,
@@ -93,8 +98,22 @@ class PortClient:
         # A resync is thousands of small requests to one host: the lean HTTP/1.1 transport
         # costs a fraction of httpx's default per request (see http11.py).
         network = transport or Http11Transport(max_connections=MAX_CONNECTIONS)
-        # One 429 pauses every request of this client (see throttle.py), retries included.
-        throttled = ThrottleTransport(network, sleep=sleep, clock=clock)
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
+        # One flow control for the whole client — every kind and every live event share its
+        # rate budgets and its concurrency limit (see throttle.py); it sees every retry too.
+        self.concurrency = AdaptiveConcurrency(
+            initial=min(DEFAULT_INITIAL, max_concurrency), maximum=max_concurrency, clock=monotonic
+        )
+        self.rate_budget = RateBudget(clock=monotonic, sleep=sleep)
+        throttled = ThrottleTransport(
+            network,
+            concurrency=self.concurrency,
+            budget=self.rate_budget,
+            sleep=sleep,
+            clock=clock,
+            monotonic=monotonic,
+        )
         retrying = RetryTransport(throttled, retry_policy, sleep=sleep, clock=clock)
         authenticated = TokenAuthTransport(
             retrying,
@@ -104,9 +123,7 @@ class PortClient:
             user_agent=self.identity.user_agent(),
             clock=monotonic,
         )
-        self._session = PortSession(
-            authenticated, root, self.identity, max_concurrency=max_concurrency, timeout=TIMEOUT_SECONDS
-        )
+        self._session = PortSession(authenticated, root, self.identity, timeout=TIMEOUT_SECONDS)
         self.integrations = IntegrationsAPI(self._session)
         self.blueprints = BlueprintsAPI(self._session)
         self.documents = DocumentsAPI(self._session)
@@ -116,6 +133,7 @@ class PortClient:
         self.search = SearchAPI(self._session)
         self.deletion = DeletionAPI(self._session)
         self.cursors = CursorsAPI(self._session)
+        self.action_runs = ActionRunsAPI(self._session)
 
     @property
     def base_url(self) -> str:
@@ -205,6 +223,10 @@ class PortClient:
     async def create_action(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a self-service action."""
         return await self.documents.create_action(body)
+
+    async def update_action(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Replace a self-service action (by its identifier)."""
+        return await self.documents.update_action(body)
 
     async def create_scorecard(self, blueprint: str, body: dict[str, Any]) -> dict[str, Any]:
         """Create a scorecard on a blueprint."""

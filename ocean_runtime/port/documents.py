@@ -12,7 +12,7 @@ from .session import PortSession, segment
 
 
 class DocumentsAPI:
-    """``POST /v1/actions``, ``POST /v1/blueprints/{bp}/scorecards``, ``POST /v1/pages``."""
+    """``POST``/``PUT /v1/actions``, ``POST /v1/blueprints/{bp}/scorecards``, ``POST /v1/pages``."""
 
     def __init__(self, session: PortSession) -> None:
         self._session = session
@@ -21,6 +21,11 @@ class DocumentsAPI:
         """Create a self-service action (one item of ``actions.json``)."""
         answer = await self._session.request("POST", "/v1/actions", json_body=body)
         return _unwrap(answer, "action")
+
+    async def update_action(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Replace the self-service action ``body["identifier"]`` (``PUT /v1/actions/{identifier}``)."""
+        path = f"/v1/actions/{segment(str(body.get('identifier')))}"
+        return _unwrap(await self._session.request("PUT", path, json_body=body), "action")
 
     async def create_scorecard(self, blueprint: str, body: dict[str, Any]) -> dict[str, Any]:
         """Create a scorecard on ``blueprint`` (one item of ``scorecards.json[*].data``)."""

@@ -5,17 +5,15 @@ Every resource module (integrations, blueprints, entities, …) talks to Port th
 
 - the ``User-Agent`` is chosen (with ``/exporter`` for entity and blueprint writes, which is how
   Port records ownership),
-- the client-wide concurrency bound is applied,
 - a non-2xx answer becomes ``PortAPIError(method, path, status, body)`` and a network failure
   (after the retry transport gave up) becomes ``PortUnreachableError``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -65,8 +63,6 @@ class PortSession:
         transport: the transport chain that carries auth and retries.
         base_url: Port API root without ``/v1``.
         identity: the integration's identity (User-Agent).
-        max_concurrency: how many requests this client may have in flight at once. One
-            semaphore for the whole client, so concurrent upserts from several kinds share it.
         timeout: seconds allowed to connect, to send, to wait for an answer and for a connection.
     """
 
@@ -76,15 +72,11 @@ class PortSession:
         base_url: str,
         identity: PortIdentity,
         *,
-        max_concurrency: int,
         timeout: float,
     ) -> None:
-        if max_concurrency < 1:
-            raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
         self.transport = transport
         self.base_url = base_url.rstrip("/")
         self.identity = identity
-        self._slots = asyncio.Semaphore(max_concurrency)
         self._timeout = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
         self._urls: dict[tuple[str, tuple[tuple[str, str], ...]], httpx.URL] = {}
 
@@ -98,6 +90,7 @@ class PortSession:
         params: QueryParams | None = None,
         exporter: bool = False,
         retryable: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one request and return the decoded JSON answer.
 
@@ -109,6 +102,7 @@ class PortSession:
             params: query parameters as pairs (keeps their order; a name may repeat).
             exporter: add ``/exporter`` to the User-Agent (entity writes, blueprint writes).
             retryable: allow the retry transport to resend a POST.
+            headers: extra headers (e.g. ``x-port-reserved-usage`` on action-run claims).
 
         Raises:
             PortAPIError: Port answered with a non-2xx status.
@@ -117,24 +111,25 @@ class PortSession:
         """
         if json_body is not None:
             content = serialize(json_body)
-        headers = {**_BASE_HEADERS, "User-Agent": self.identity.user_agent(exporter=exporter)}
+        sent = {**_BASE_HEADERS, "User-Agent": self.identity.user_agent(exporter=exporter)}
+        if headers:
+            sent.update(headers)
         if content is not None:
-            headers["Content-Type"] = "application/json"
+            sent["Content-Type"] = "application/json"
         extensions: dict[str, Any] = {"timeout": self._timeout}
         if retryable:
             extensions["retryable"] = True
         request = httpx.Request(
-            method, self._url(path, params), headers=headers, content=content, extensions=extensions
+            method, self._url(path, params), headers=sent, content=content, extensions=extensions
         )
-        async with self._slots:
+        try:
+            response = await self.transport.handle_async_request(request)
             try:
-                response = await self.transport.handle_async_request(request)
-                try:
-                    raw = await response.aread()
-                finally:
-                    await response.aclose()
-            except httpx.TransportError as exc:
-                raise self._unreachable(exc) from exc
+                raw = await response.aread()
+            finally:
+                await response.aclose()
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from exc
         body = decode_body(raw)
         if response.is_success:
             return body

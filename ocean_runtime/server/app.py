@@ -6,7 +6,8 @@
     /resync                                                             WEBHOOK listener only
 
 ``{prefix}`` is ``OCEAN__PATH_PREFIX``. ``/resync`` is at the root, where Port calls it (as in
-the reference).
+the reference). Every route's request body is refused while it streams in once it is larger
+than ``max_body_bytes`` (``body_limit.py``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
+from .body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from .health import health_routes
 from .state import ServerState
 from .webhooks import webhook_route
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
     from ocean_runtime.observability import OceanMetrics
     from ocean_runtime.webhooks import LiveEventsBackend
 
+    from .port_probe import PortHealth
+
 
 def create_server(
     app: OceanApp,
@@ -37,8 +42,10 @@ def create_server(
     metrics: OceanMetrics,
     backend: LiveEventsBackend | None = None,
     live_events: Callable[[], dict[str, Any]] | None = None,
+    port_health: Callable[[], PortHealth] | None = None,
     resync_trigger: ResyncTrigger | None = None,
     path_prefix: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Starlette:
     """The integration's HTTP app.
 
@@ -48,17 +55,21 @@ def create_server(
         metrics: the integration's metrics.
         backend: where accepted webhooks go; None serves no webhook route.
         live_events: summary for ``/health/live-events``.
+        port_health: whether Port is reachable now (``/health/ready`` says degraded when not).
         resync_trigger: serve ``POST /resync`` into this trigger (WEBHOOK listener).
         path_prefix: mount everything but ``/resync`` under this prefix.
+        max_body_bytes: the largest request body any route reads (``OCEAN__MAX_REQUEST_BODY_BYTES``).
     """
-    routes: list[BaseRoute] = list(health_routes(state, metrics, live_events=live_events))
+    routes: list[BaseRoute] = list(
+        health_routes(state, metrics, live_events=live_events, port_health=port_health)
+    )
     if backend is not None:
         routes.append(webhook_route(app, backend, metrics, state))
     prefix = "/" + path_prefix.strip("/") if path_prefix and path_prefix.strip("/") else ""
     top: list[BaseRoute] = [Mount(prefix, routes=routes)] if prefix else routes
     if resync_trigger is not None:
         top.append(_resync_route(resync_trigger))
-    return Starlette(routes=top)
+    return Starlette(routes=top, middleware=[Middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)])
 
 
 def _resync_route(trigger: ResyncTrigger) -> Route:

@@ -2,8 +2,11 @@
 
 ``live`` answers 200 while the process serves HTTP; ``ready`` only once the listener and the
 live-events queues run, and no longer once shutdown began (so a load balancer stops sending
-webhooks before the queues drain). ``live-events`` shows the queue depth and the recent
-webhook failures; ``/metrics`` is the Prometheus text of the integration's own registry.
+webhooks before the queues drain). While Port is unreachable (``port_probe.py``) ``ready``
+says ``"status": "degraded"`` with the reason — still 200: accepted webhooks wait durably in
+the queue until Port is back, so turning senders away (most never retry) would lose events.
+``live-events`` shows the queue depth and the recent webhook failures; ``/metrics`` is the
+Prometheus text of the integration's own registry.
 """
 
 from __future__ import annotations
@@ -20,12 +23,15 @@ from .state import ServerState
 if TYPE_CHECKING:
     from ocean_runtime.observability import OceanMetrics
 
+    from .port_probe import PortHealth
+
 
 def health_routes(
     state: ServerState,
     metrics: OceanMetrics,
     *,
     live_events: Callable[[], dict[str, Any]] | None = None,
+    port_health: Callable[[], PortHealth] | None = None,
 ) -> list[Route]:
     """The health and metrics routes.
 
@@ -33,6 +39,7 @@ def health_routes(
         state: the service's lifecycle flags.
         metrics: the integration's metrics.
         live_events: a JSON-ready summary of the live-events queues (None: not served).
+        port_health: whether Port is reachable now (None: not reported).
     """
 
     async def live(request: Request) -> JSONResponse:
@@ -43,7 +50,11 @@ def health_routes(
             return JSONResponse({"status": "stopping", "check": "ready"}, status_code=503)
         if not state.ready:
             return JSONResponse({"status": "starting", "check": "ready"}, status_code=503)
-        return JSONResponse({"status": "healthy", "check": "ready"})
+        port = port_health() if port_health is not None else None
+        if port is None:
+            return JSONResponse({"status": "healthy", "check": "ready"})
+        status = "healthy" if port.reachable else "degraded"
+        return JSONResponse({"status": status, "check": "ready", "port": port.as_json()})
 
     async def events(request: Request) -> JSONResponse:
         assert live_events is not None

@@ -6,7 +6,7 @@
 | 400 | the body is not a JSON object, or no authenticated processor validates it |
 | 401 | no processor of the path authenticates it |
 | 404 | no processor is registered for the path |
-| 413 | the body is larger than ``MAX_BODY_BYTES`` |
+| 413 | the body is over ``OCEAN__MAX_REQUEST_BODY_BYTES`` (refused while it streams, ``body_limit.py``) |
 | 503 + ``Retry-After`` | shutting down, or the queues are full |
 
 An event is acknowledged (202) only once the backend holds it, so an accepted event is never
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub's own cap on webhook payloads
 SHUTDOWN_RETRY_AFTER_SECONDS = 5
 
 
@@ -52,12 +51,7 @@ def webhook_route(
         if state.stopping:
             metrics.webhook(path, "unavailable")
             return _error(503, "shutting down", retry_after=SHUTDOWN_RETRY_AFTER_SECONDS)
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        body = await request.body()  # bounded: BodyLimitMiddleware refuses it while it streams
         with app.activated():  # authenticate() may read ocean.integration_config
             admission = await admit(processors, path, body, dict(request.headers))
         if admission.event is None:

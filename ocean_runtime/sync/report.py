@@ -78,8 +78,9 @@ class ReconcileReport:
 
     Attributes:
         status: pending, completed, skipped (a kind failed, or the threshold was exceeded) or failed.
-        owned: owned entities Port listed as not written by this resync.
-        stale: of those, the ones this resync did not produce.
+        owned: entities this integration owned before the run (the threshold's denominator),
+            whether the run rewrote them or not.
+        stale: owned entities not written since the run started that it did not produce.
         protected: stale entities kept because a kept entity's relation points at them.
         kept_by_config: stale entities kept because their resource says ``enableDelete: false``.
         deleted: stale entities gone from Port after reconcile (deleted by us, or already by a cascade).

@@ -91,7 +91,8 @@ PROPERTY_SCHEMA: dict[str, Any] = {
 
 RELATION_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["target", "required", "many"],
+    # Port defaults `required` and `many` to false when a relation leaves them out.
+    "required": ["target"],
     "properties": {
         "target": {"type": "string", "pattern": IDENTIFIER_PATTERN},
         "required": {"type": "boolean"},

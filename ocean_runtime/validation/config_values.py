@@ -2,8 +2,10 @@
 
 ``ocean validate`` must work without secrets, so nothing is required to be set: values that are
 given are validated against the spec (errors), and a required configuration without a value is
-a warning (an error with ``--strict``) — only when some configuration was given at all, since a
-folder without any is simply configured at deploy time.
+a warning (an error with ``--strict``). A folder that no source configures at all is configured
+where it is deployed: nothing is reported, except under ``--strict``, where every required
+configuration needs a value (a CI job holding the real configuration insists on it) and the
+error says that no source configured the folder.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def check_config_values(
     except UserInputError as exc:
         return [from_user_error(exc, file=ENVIRONMENT)]
     given = settings.integration.config
-    if spec is None or not given:
+    if spec is None:
         return []
     origins = integration_config_origins(settings)
     _, problems = check_integration_config(spec, given)
@@ -41,10 +43,11 @@ def check_config_values(
     for problem in problems:
         configuration = problem.configuration
         if problem.kind == "missing":
+            if not given and not strict:
+                continue  # nothing configures this folder: it is configured where it is deployed
             index = spec.configurations.index(configuration)
-            message = (
-                f"required configuration '{configuration.name}' has no value "
-                f"(set {configuration.env_var} or integration.config.{configuration.name} in config.yaml)"
+            message = _missing_message(
+                configuration.name, configuration.env_var, given=bool(given), strict=strict
             )
             severity: Severity = "error" if strict else "warning"
             line = _spec_line(integration_dir, spec, ("configurations", index))
@@ -56,6 +59,17 @@ def check_config_values(
             findings.append(_at_origin(origin, message, "error"))
     findings.extend(_undeclared(settings, spec, origins))
     return findings
+
+
+def _missing_message(name: str, env_var: str, *, given: bool, strict: bool) -> str:
+    """Says which configuration lacks a value, why that counts here, and where to set it."""
+    where = f"set {env_var} or integration.config.{name} in config.yaml"
+    if given:
+        return f"required configuration '{name}' has no value ({where})"
+    return (
+        f"required configuration '{name}' has no value — --strict, and no config.yaml, .env or "
+        f"OCEAN__INTEGRATION__CONFIG__* variable configures this folder ({where})"
+    )
 
 
 def _undeclared(settings: OceanSettings, spec: Spec, origins: Mapping[str, Origin]) -> list[Finding]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ocean_runtime.config.documents import Document, read_document
 from ocean_runtime.config.spec import SPEC_FILES, Spec
@@ -20,6 +21,7 @@ from ocean_runtime.validation.spec import check_spec
 RESOURCES_DIR = ".port/resources"
 RESOURCE_STEMS = ("blueprints", "port-app-config", "actions", "scorecards", "pages")
 EXTENSIONS = (".json", ".yaml", ".yml")
+T = TypeVar("T")
 
 
 def validate_integration_dir(
@@ -55,30 +57,73 @@ def validate_integration_dir(
             fix="run `ocean validate` on the folder holding .port/ (create one with `ocean new`)",
         )
     findings: list[Finding] = []
-    spec = _spec(path, findings)
+    spec = _guarded(findings, ".port/spec.yaml", None, _spec, path, findings)
     resources, more = _resource_files(path)
     findings.extend(more)
     blueprints: Blueprints | None = None
     if "blueprints" in resources:
         document = _read(path, resources["blueprints"], findings)
         if document is not None:
-            found, blueprints = check_blueprints(document)
-            findings.extend(found)
+            checked = _guarded(findings, document.name, None, check_blueprints, document)
+            if checked is not None:
+                findings.extend(checked[0])
+                blueprints = checked[1]
     if "port-app-config" in resources:
         document = _read(path, resources["port-app-config"], findings)
         if document is not None:
             config_class = _config_class(path, config_class_loader, findings)
             findings.extend(
-                check_port_app_config(document, spec=spec, blueprints=blueprints, config_class=config_class)
+                _guarded(
+                    findings,
+                    document.name,
+                    [],
+                    check_port_app_config,
+                    document,
+                    spec=spec,
+                    blueprints=blueprints,
+                    config_class=config_class,
+                )
             )
     for stem in ("actions", "scorecards", "pages"):
         if stem in resources:
             document = _read(path, resources[stem], findings)
             if document is not None:
-                findings.extend(check_resource_list(document, stem, blueprints=blueprints))
+                findings.extend(
+                    _guarded(
+                        findings,
+                        document.name,
+                        [],
+                        check_resource_list,
+                        document,
+                        stem,
+                        blueprints=blueprints,
+                    )
+                )
     environ = os.environ if environ is None else environ
-    findings.extend(check_config_values(path, spec, environ=environ, strict=strict))
+    findings.extend(
+        _guarded(
+            findings, ".port/spec.yaml", [], check_config_values, path, spec, environ=environ, strict=strict
+        )
+    )
     return _in_file_order(findings)
+
+
+def _guarded(
+    findings: list[Finding], file: str, default: T, check: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """``check(*args, **kwargs)``; an exception it raises becomes an error finding, never a traceback.
+
+    Checks run user code (the integration's config class and its validators) on user input: a
+    crash there is a problem of that file, reported as such.
+    """
+    try:
+        return check(*args, **kwargs)
+    except UserInputError as exc:
+        findings.append(from_user_error(exc, file=file))
+    except Exception as exc:
+        message = f"checking this file raised {type(exc).__name__}: {exc}"
+        findings.append(Finding("error", file, "", None, message))
+    return default
 
 
 def _config_class(
@@ -90,11 +135,15 @@ def _config_class(
         return PortAppConfig
     try:
         return loader(path) or PortAppConfig
-    except UserInputError as exc:
+    except Exception as exc:
+        reason = exc.message if isinstance(exc, UserInputError) else f"{type(exc).__name__}: {exc}"
         findings.append(
             Finding(
-                "warning", "integration.py", "", None,
-                f"not imported ({exc.message}); custom selector keys are checked against the base Selector",
+                "warning",
+                "integration.py",
+                "",
+                None,
+                f"not imported ({reason}); custom selector keys are checked against the base Selector",
             )
         )
         return PortAppConfig

@@ -1,10 +1,16 @@
 """Checks of ``.port/resources/port-app-config.yml``: structure, every jq expression, cross-references.
 
-Structure comes from the mapping models (``ocean_runtime.mapping``); every jq leaf is compiled
-after Port's quote rewriting, so a typo is reported with its key path and jq's own message
-before anything runs. Kinds, blueprints, properties and relations are compared with the spec
-and ``blueprints.json``: mismatches are warnings, because the missing piece may legitimately
-live elsewhere (a blueprint that already exists in Port, a custom selector field).
+Structure comes from the integration's own config class (its custom selector fields and
+validators included); every jq leaf is compiled after Port's quote rewriting, so a typo is
+reported with its key path and jq's own message before anything runs. Kinds, blueprints,
+properties and relations are compared with the spec and ``blueprints.json``: a property or
+relation that a blueprint of the integration's own ``blueprints.json`` lacks is an error (Port
+refuses the entity); the rest are warnings, because the missing piece may legitimately live
+elsewhere (a blueprint that already exists in Port).
+
+A config class whose models are not pydantic v2 models (an adapter's) may say which keys it does
+not declare with a classmethod ``ocean_unknown_keys(data) -> list[str]`` (key paths such as
+``resources[0].selector.qurey``).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ _INTEGRATION_PREFIXES = ("file://", "search://")
 _STRING_LITERAL = re.compile(r'\s*("(?:[^"\\]|\\.)*")\s*')
 _PATH_TOKEN = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 _BASE_SELECTOR_KEYS = {"query", "exportEnvVariables"}
+_MAPPING_KEYS = {"identifier", "title", "blueprint", "icon", "team", "properties", "relations"}
 
 
 def check_port_app_config(
@@ -59,7 +66,7 @@ def check_port_app_config(
         return [
             at(document, "error", (), f"expected a mapping with a `resources:` list, got {json_kind(data)}")
         ]
-    findings = _structure(document)
+    findings = _structure(document, config_class)
     findings.extend(_unknown_keys(document, config_class))
     resources = data.get("resources")
     if not isinstance(resources, list):
@@ -75,9 +82,9 @@ def check_port_app_config(
     return findings
 
 
-def _structure(document: Document) -> list[Finding]:
+def _structure(document: Document, config_class: type[PortAppConfig]) -> list[Finding]:
     try:
-        PortAppConfig.model_validate(document.data)
+        config_class.model_validate(document.data)
     except ValidationError as exc:
         findings = []
         for error in exc.errors():
@@ -106,12 +113,23 @@ def _describe(error: Any) -> str:
 
 
 def _unknown_keys(document: Document, config_class: type[PortAppConfig]) -> list[Finding]:
+    custom = getattr(config_class, "ocean_unknown_keys", None)
+    unknown = custom(document.data) if callable(custom) else find_unknown_keys(document.data, config_class)
+    custom_class = config_class is not PortAppConfig
     findings = []
-    for text in find_unknown_keys(document.data, config_class):
+    for text in unknown:
         path = _parse_path(text)
         key = path[-1]
+        if len(path) >= 3 and path[-2] == "entity" and key in _MAPPING_KEYS:
+            message = (
+                f"'{key}' must be inside 'mappings' (port.entity.mappings.{key}): here it is ignored, "
+                f"so no {key} are written"
+            )
+            findings.append(at(document, "error", path, message))
+            continue
         if len(path) >= 2 and path[-2] == "selector":
-            message = f"'{key}' is not a base selector key (fine if the integration's Selector declares it)"
+            declared_by = "the integration's Selector" if custom_class else "the base Selector"
+            message = f"'{key}' is not a selector key ({declared_by} does not declare it): ignored (a typo?)"
         else:
             message = f"unknown key '{key}' is ignored (a typo?)"
         findings.append(at(document, "warning", path, message))
@@ -225,8 +243,11 @@ def _undeclared(
         known = declared if isinstance(declared, dict) else {}
         for name in entries:
             if name not in known:
-                message = f"blueprint '{identifier}' has no {noun} '{name}' (Port will refuse the entity)"
-                findings.append(at(document, "warning", (*base, group, name), message))
+                message = (
+                    f"blueprint '{identifier}' in .port/resources/blueprints.json has no {noun} '{name}': "
+                    f"Port refuses the entity — add the {noun} to the blueprint or remove this line"
+                )
+                findings.append(at(document, "error", (*base, group, name), message))
     return findings
 
 

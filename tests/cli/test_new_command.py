@@ -20,7 +20,9 @@ OCEAN = Path(sys.executable).with_name("ocean")
 EXPECTED_FILES = {
     ".dockerignore",
     ".env.example",
+    ".github/workflows/ocean.yml",
     ".gitignore",
+    ".gitlab-ci.yml",
     ".port/resources/blueprints.json",
     ".port/resources/port-app-config.yml",
     ".port/spec.yaml",
@@ -31,7 +33,8 @@ EXPECTED_FILES = {
     "integration.py",
     "main.py",
     "pyproject.toml",
-    "tests/test_resync.py",
+    "requirements-ocean.txt",
+    "tests/test_acme_tickets.py",
 }
 
 
@@ -198,7 +201,7 @@ def test_generated_code_compiles_and_imports_only_public_names(tickets: Path) ->
                     assert {a.name for a in node.names} <= public_names(), source
                 else:
                     assert top in sys.stdlib_module_names | allowed_third_party | local_modules, source
-    test_tree = ast.parse((tickets / "tests/test_resync.py").read_text())
+    test_tree = ast.parse((tickets / "tests/test_acme_tickets.py").read_text())
     runtime_imports = {
         (node.module, alias.name)
         for node in ast.walk(test_tree)
@@ -281,8 +284,9 @@ def test_generated_files_match_the_options(tickets: Path) -> None:
     assert '"ocean-sail>=' in pyproject
     assert ".ocean/" in (tickets / ".gitignore").read_text().splitlines()
     dockerfile = (tickets / "Dockerfile").read_text()
-    assert dockerfile.startswith("FROM python:3.11-slim")
-    assert 'CMD ["ocean", "sail", "."]' in dockerfile
+    assert "ARG OCEAN_IMAGE=ocean-sail:0.1.0\nFROM ${OCEAN_IMAGE}\n" in dockerfile
+    assert dockerfile.rstrip().endswith('CMD ["sail", "."]')
+    assert "USER 10001:10001" in dockerfile
     env_names = {
         line.lstrip("# ").split("=")[0]
         for line in (tickets / ".env.example").read_text().splitlines()
@@ -325,3 +329,121 @@ def test_interactive_prompts_when_stdin_is_a_terminal(tmp_path: Path) -> None:
     assert os.waitstatus_to_exitcode(status) == 0, transcript.decode(errors="replace")
     assert b"[1/5]" in transcript
     assert read_kinds(tmp_path / "jira_cloud")["main.py"] == {"issue"}
+
+
+def run_console_script(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(OCEAN), "new", *args],
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_answers_piped_on_stdin_are_used_in_question_order(tmp_path: Path) -> None:
+    # name, slug (empty: derived from the name), description, kind, author
+    done = run_console_script(str(tmp_path), stdin="Jira Cloud\n\nSyncs issues.\nissue\nAda\n")
+
+    assert done.returncode == 0, done.stderr
+    project = tmp_path / "jira_cloud"
+    assert read_kinds(project)["main.py"] == {"issue"}
+    spec = yaml.safe_load((project / ".port/spec.yaml").read_text())
+    assert (spec["title"], spec["description"]) == ("Jira Cloud", "Syncs issues.")
+    assert 'authors = [{ name = "Ada" }]' in (project / "pyproject.toml").read_text()
+
+
+def test_piped_answers_may_stop_early_and_keep_the_defaults(tmp_path: Path) -> None:
+    done = run_console_script(str(tmp_path), stdin="Short\n")
+
+    assert done.returncode == 0, done.stderr
+    assert read_kinds(tmp_path / "short")["main.py"] == {"project"}
+
+
+def test_nothing_piped_and_no_name_is_a_clear_error(tmp_path: Path) -> None:
+    done = run_console_script(str(tmp_path / "out"), stdin="")
+
+    assert done.returncode == 1
+    assert "--name is required when not prompting" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ('Evil """; import os #', 'contains " — leave out " $ % \\ ` { }'),
+        ("x" * 300, "--name is 300 characters long — keep it to 60"),
+        ("{% endraw %}{{ 7 * 7 }}", "contains % { }"),
+    ],
+)
+def test_names_that_cannot_be_code_are_refused_before_writing(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    done = run_console_script(str(tmp_path / "out"), "--name", name, "--no-input")
+
+    assert done.returncode == 1, done.stdout
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_punctuation_a_name_may_hold_survives_into_valid_code(tmp_path: Path) -> None:
+    name = "O'Brien & Sons (EU) v2.0+"
+    result = ocean_new(str(tmp_path), "--name", name, "--no-input")
+
+    assert result.exit_code == 0, result.output
+    (project,) = tmp_path.iterdir()
+    for source in [*project.glob("*.py"), *project.glob("tests/*.py")]:
+        tree = ast.parse(source.read_text())  # still Python, and the name is in its docstring as typed
+        assert name in (ast.get_docstring(tree) or ""), source
+    assert yaml.safe_load((project / ".port/spec.yaml").read_text())["title"] == name
+
+
+def test_each_project_gets_its_own_test_module_name(tmp_path: Path) -> None:
+    # Two generated projects in one pytest run must not collide ("import file mismatch").
+    for name in ("Alpha", "Beta"):
+        assert ocean_new(str(tmp_path), "--name", name, "--no-input").exit_code == 0
+
+    assert files_under(tmp_path / "alpha" / "tests") == {"test_alpha.py"}
+    assert files_under(tmp_path / "beta" / "tests") == {"test_beta.py"}
+
+
+def requirement_line(project: Path) -> str:
+    lines = (project / "requirements-ocean.txt").read_text().splitlines()
+    return "\n".join(line for line in lines if not line.startswith("#"))
+
+
+def test_the_project_records_where_this_ocean_came_from(tickets: Path) -> None:
+    from ocean_cli.ocean_source import installed_source
+
+    source = installed_source()
+    assert source.path is not None  # the test suite runs Ocean installed from this clone
+    assert requirement_line(tickets) == f"ocean-sail @ {source.path.as_uri()}"
+
+
+def test_index_source_pins_this_version(tmp_path: Path) -> None:
+    result = ocean_new(str(tmp_path), "--name", "Pinned", "--ocean", "index", "--no-input")
+
+    assert result.exit_code == 0, result.output
+    assert requirement_line(tmp_path / "pinned") == "ocean-sail==0.1.0"
+
+
+def test_a_wheel_path_is_recorded_as_is(tmp_path: Path) -> None:
+    wheel = tmp_path / "dist" / "ocean_sail-0.1.0-py3-none-any.whl"
+    wheel.parent.mkdir()
+    wheel.write_bytes(b"")  # only its name and existence matter to `ocean new`
+    result = ocean_new(str(tmp_path), "--name", "From Wheel", "--ocean", str(wheel), "--no-input")
+
+    assert result.exit_code == 0, result.output
+    assert requirement_line(tmp_path / "from_wheel") == f"ocean-sail @ {wheel.as_uri()}"
+
+
+def test_an_unknown_source_is_a_clear_error(tmp_path: Path) -> None:
+    result = ocean_new(
+        str(tmp_path / "out"), "--name", "X", "--ocean", str(tmp_path / "nowhere"), "--no-input"
+    )
+
+    assert result.exit_code == 1
+    assert "not 'index', 'wheel', an Ocean source folder or an ocean_sail-*.whl file" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -48,11 +48,28 @@ def test_integration_without_findings(tmp_path: Path) -> None:
     assert (code, out.strip()) == (0, "✓ valid")
 
 
-def test_strict_fails_on_warnings() -> None:
-    code, out, _ = run(str(REFERENCE / "github"), "--strict")
+def test_strict_fails_on_warnings(tmp_path: Path) -> None:
+    folder = tmp_path / "github"
+    shutil.copytree(REFERENCE / "github", folder)
+    (folder / ".env").write_text(
+        "OCEAN__INTEGRATION__CONFIG__PERSONAL_ACCESS_TOKEN=t0ken\nOCEAN__INTEGRATION__CONFIG__GITHUB_ORGANIZATION=acme\n"
+    )
+
+    code, out, _ = run(str(folder), "--strict")
 
     assert code == 1
     assert out.strip().splitlines()[-1] == "0 errors, 1 warning (--strict)"
+
+
+def test_strict_without_any_configuration_names_each_missing_required_one() -> None:
+    code, out, _ = run(str(REFERENCE / "github"), "--strict")
+
+    assert code == 1
+    errors = [line for line in out.splitlines() if line.startswith("error")]
+    assert len(errors) == 2, out
+    assert "required configuration 'personalAccessToken' has no value — --strict, and no config.yaml" in out
+    assert "set OCEAN__INTEGRATION__CONFIG__PERSONAL_ACCESS_TOKEN" in out
+    assert out.strip().splitlines()[-1] == "2 errors, 1 warning"
 
 
 def test_errors_exit_1_with_one_line_each(tmp_path: Path) -> None:
@@ -88,12 +105,12 @@ def test_json_format_prints_only_the_findings(tmp_path: Path) -> None:
     assert code == 1
     findings = json.loads(out)
     assert all(set(f) == {"severity", "file", "location", "line", "message"} for f in findings)
-    [error] = [f for f in findings if f["severity"] == "error"]
+    [error] = [f for f in findings if f["severity"] == "error" and f["file"].endswith("blueprints.json")]
     assert error["file"] == ".port/resources/blueprints.json"
     assert error["location"] == "[0].schema.properties.oncall.format"
     lines = blueprints.read_text().splitlines()
     assert error["line"] == next(n for n, line in enumerate(lines, 1) if '"person"' in line)
-    assert sum(f["severity"] == "warning" for f in findings) == 4
+    assert sum(f["severity"] == "warning" for f in findings) == 3
 
 
 def test_json_format_of_a_clean_folder_is_an_empty_list(tmp_path: Path) -> None:
@@ -222,10 +239,10 @@ def test_selector_keys_declared_by_integration_py_are_known(tmp_path: Path) -> N
 
 
 def test_an_integration_py_that_cannot_be_imported_is_a_warning_not_a_crash(tmp_path: Path) -> None:
-    folder = _custom_selector_folder(tmp_path, "from port_ocean.context.ocean import ocean\n")
+    folder = _custom_selector_folder(tmp_path, "from a_framework_not_installed.context import ocean\n")
 
     code, out, _ = run(str(folder))
 
     assert code == 0
     assert "integration.py" in out and "not imported" in out
-    assert "'includeArchived' is not a base selector key" in out
+    assert "'includeArchived' is not a selector key (the base Selector does not declare it)" in out

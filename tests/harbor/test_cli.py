@@ -39,7 +39,8 @@ def test_serves_with_the_given_credentials_and_says_how_to_connect(tmp_path: Pat
         url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", banner)
         assert url, banner
         hint = f"OCEAN__PORT__BASE_URL={url.group(1)} OCEAN__PORT__CLIENT_ID=me OCEAN__PORT__CLIENT_SECRET="
-        assert hint + "s3cret" in banner
+        assert hint + "'<your --client-secret>'" in banner
+        assert "s3cret" not in banner  # a secret of the user's own never reaches the terminal
         token = httpx.post(
             f"{url.group(1)}/v1/auth/access_token", json={"clientId": "me", "clientSecret": "s3cret"}
         )
@@ -50,7 +51,7 @@ def test_serves_with_the_given_credentials_and_says_how_to_connect(tmp_path: Pat
         assert refused.status_code == 401
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        process.communicate(timeout=30)
     assert process.returncode == 0
     assert (tmp_path / "h.db").is_file()
 
@@ -60,11 +61,13 @@ def test_defaults_to_ocean_credentials(tmp_path: Path) -> None:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        banner = "".join(process.stdout.readline() for _ in range(3))
-        assert "client id 'ocean', client secret 'ocean'" in banner
+        banner = "".join(process.stdout.readline() for _ in range(6))
+        assert "client id 'ocean', client secret: the public default" in banner
+        assert banner.count("OCEAN__PORT__CLIENT_SECRET=ocean ") == 1
+        assert banner.count("'ocean'") == 1  # the id; the public secret once, in the hint
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        process.communicate(timeout=30)
 
 
 def test_bad_faults_are_one_clear_error(tmp_path: Path) -> None:
@@ -84,3 +87,38 @@ def test_a_taken_port_is_one_clear_error(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, ["harbor", "--db", str(tmp_path / "h.db"), "--port", str(port)])
     assert result.exit_code == 1
     assert f"--port {port}: cannot listen" in result.output and "pick another port" in result.output
+
+
+def test_latency_and_port_rate_limits_from_the_command_line(tmp_path: Path) -> None:
+    command = [OCEAN, "harbor", "--db", str(tmp_path / "h.db"), "--port", "0"]
+    limits = '{"other": {"burst": 1, "period": 30000}}'  # one request per 2 s after the first
+    command += ["--latency", "0.05", "--jitter", "0.01", "--rate-limits", limits]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        banner = "".join(process.stdout.readline() for _ in range(12))
+        url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", banner)
+        assert url, banner
+        assert "every API answer 0.05 s ± 0.01 s late" in banner
+        assert "bulk upsert 35,000 per 300 s, burst 3,500" in banner
+        token = httpx.post(
+            f"{url.group(1)}/v1/auth/access_token", json={"clientId": "ocean", "clientSecret": "ocean"}
+        ).json()["accessToken"]
+        headers = {"Authorization": f"Bearer {token}"}
+        first, second = (httpx.get(f"{url.group(1)}/v1/organization", headers=headers) for _ in range(2))
+        assert first.status_code == 200 and first.headers["x-ratelimit-limit"] == "15000"
+        assert second.status_code == 429 and int(second.headers["Retry-After"]) >= 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+
+
+def test_bad_latency_and_rate_limits_are_one_clear_error(tmp_path: Path) -> None:
+    db = str(tmp_path / "h.db")
+    latency = CliRunner().invoke(app, ["harbor", "--db", db, "--latency", "-1"])
+    assert (
+        latency.exit_code == 1 and "--latency/--jitter: latency must be a number of seconds" in latency.output
+    )
+    limits = CliRunner().invoke(app, ["harbor", "--db", db, "--rate-limits", "nope"])
+    assert limits.exit_code == 1 and "--rate-limits: 'nope' is neither 'port'" in limits.output
+    assert "Traceback" not in latency.output + limits.output

@@ -29,6 +29,8 @@ class RestAPI:
     posts: list[dict[str, Any]] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     throttle_once: set[str] = field(default_factory=set)
+    # "path?query" -> (status, body) answered instead of the data, every time; body None: no body.
+    broken: dict[str, tuple[int, Any]] = field(default_factory=dict)
     token: str = "s3cret"
 
     def answer(self, path: str, query: dict[str, str], auth: str | None) -> tuple[int, dict[str, str], Any]:
@@ -38,6 +40,9 @@ class RestAPI:
         if key in self.throttle_once:
             self.throttle_once.discard(key)
             return 429, {"Retry-After": "2"}, {"message": "slow down"}
+        if key in self.broken:
+            status, body = self.broken[key]
+            return status, {}, body
         if path == "/api/users":
             offset, limit = int(query.get("offset", 0)), min(int(query.get("limit", 100)), 3)
             return 200, {}, {"data": {"users": self.users[offset : offset + limit]}, "total": len(self.users)}
@@ -82,7 +87,7 @@ def serving(api: RestAPI) -> Iterator[RestAPI]:
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             api.requests.append(self.path)
             status, headers, body = api.answer(parts.path, query, self.headers.get("Authorization"))
-            payload = json.dumps(body).encode()
+            payload = b"" if body is None else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))

@@ -100,6 +100,32 @@ def test_a_refused_token_fails_the_kinds_and_deletes_nothing(
 
 
 @pytest.mark.parametrize(
+    "answer, error",
+    [
+        ((503, {"message": "down for maintenance"}), "answered 503: down for maintenance"),
+        ((200, None), "answered 200 with an empty body"),
+        ((200, {"data": {"users": []}, "total": 7}), "came back empty while 'total' says 7"),
+    ],
+    ids=["5xx-after-retries", "empty-body", "empty-page-before-the-total"],
+)
+def test_a_page_failing_mid_listing_fails_the_kind_and_deletes_nothing(
+    user_copy: Path, rest_api: RestAPI, ocean_resync: Any, catalog: Catalog, answer: Any, error: str
+) -> None:
+    ocean_resync(user_copy, env=ENV)
+    # The second page (users 4-7) breaks; taken for the end of the listing, reconcile would
+    # delete 4 of 7 users, within the default threshold.
+    rest_api.broken["/api/users?limit=5&offset=3"] = answer
+
+    with use_http(clock=FakeClock()):  # retries without real waiting
+        report = ocean_resync(user_copy, env=ENV, check=False)
+
+    users = next(kind for kind in report.kinds if kind.kind == "user")
+    assert users.status == "failed" and any(error in reason for reason in users.errors), users.errors
+    assert report.reconcile.status == "skipped"
+    assert len(catalog.identifiers("apiUser")) == 7
+
+
+@pytest.mark.parametrize(
     "change, message",
     [
         (lambda c: c["endpoints"]["post"]["pagination"].update(type="pages"), "endpoints.post.pagination"),

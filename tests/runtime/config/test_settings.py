@@ -134,20 +134,24 @@ def test_nothing_is_read_from_the_working_directory(
     write(elsewhere, "config.yaml", "port:\n  clientId: from-cwd\n")
     write(elsewhere, ".env", "OCEAN__PORT__CLIENT_SECRET=from-cwd\n")
     write(elsewhere, "pyproject.toml", '[project]\nname = "wrong"\nversion = "9.9.9"\n')
-    write(integration, "config.yaml", "port:\n  clientId: from-integration\n")
+    write(integration, "config.yaml", "port:\n  clientId: from-integration\n  clientSecret: s3cret-here\n")
     monkeypatch.chdir(elsewhere)
 
     settings = load_settings(integration, environ={})
 
     assert settings.port.client_id == "from-integration"
-    assert settings.port.client_secret is None
+    assert settings.port.client_secret == "s3cret-here"
     assert settings.integration.type == "jira"
 
 
 def test_environment_names_are_case_insensitive(integration: Path) -> None:
     settings = load_settings(
         integration,
-        environ={"ocean__port__client_id": "lower", "Ocean__Integration__Config__Jira_Host": "https://x"},
+        environ={
+            "ocean__port__client_id": "lower",
+            "OCEAN__port__CLIENT_SECRET": "s",
+            "Ocean__Integration__Config__Jira_Host": "https://x",
+        },
     )
 
     assert settings.port.client_id == "lower"
@@ -194,8 +198,11 @@ def test_integration_config_from_every_source_with_snake_case_keys(integration: 
     assert (origins["atlassian_user_email"].file, origins["atlassian_user_email"].line) == (".env", 1)
 
 
+SECRET_FROM_ENV = 'port:\n  clientId: x\n  clientSecret: "{{ from env MY_PORT_SECRET }}"\n'
+
+
 def test_env_provider_reads_the_given_environment(integration: Path) -> None:
-    write(integration, "config.yaml", 'port:\n  clientSecret: "{{ from env MY_PORT_SECRET }}"\n')
+    write(integration, "config.yaml", SECRET_FROM_ENV)
 
     settings = load_settings(integration, environ={"MY_PORT_SECRET": "s3cr3t"})
 
@@ -203,7 +210,7 @@ def test_env_provider_reads_the_given_environment(integration: Path) -> None:
 
 
 def test_env_provider_falls_back_to_dotenv_variables(integration: Path) -> None:
-    write(integration, "config.yaml", 'port:\n  clientSecret: "{{ from env MY_PORT_SECRET }}"\n')
+    write(integration, "config.yaml", SECRET_FROM_ENV)
     write(integration, ".env", "MY_PORT_SECRET=from-dotenv-file\n")
 
     assert load_settings(integration, environ={}).port.client_secret == "from-dotenv-file"
@@ -223,7 +230,7 @@ def test_missing_provider_variable_names_file_key_and_variable(integration: Path
 
 
 def test_provider_is_not_needed_when_a_higher_source_wins(integration: Path) -> None:
-    write(integration, "config.yaml", 'port:\n  clientSecret: "{{ from env MY_PORT_SECRET }}"\n')
+    write(integration, "config.yaml", SECRET_FROM_ENV)
 
     settings = load_settings(integration, environ={"OCEAN__PORT__CLIENT_SECRET": "direct"})
 
@@ -366,3 +373,46 @@ def test_secrets_lists_credentials_and_sensitive_values(integration: Path) -> No
     assert '{"tok-456": ["group/**"]}' in found  # the raw JSON string as given
     assert "tok-456" in found  # and the token inside it
     assert "https://public.example.com" not in found
+
+
+@pytest.mark.parametrize(
+    ("environ", "dotenv", "message"),
+    [
+        (
+            {"OCEAN__PORT__CLIENT_ID": "id", "OCEAN__PORT__CLIENT_SECRE": "s3cret"},
+            "",
+            "OCEAN__PORT__CLIENT_ID is set (in the environment) but OCEAN__PORT__CLIENT_SECRET is not "
+            "(OCEAN__PORT__CLIENT_SECRE is set: a misspelling?)",
+        ),
+        (
+            {"OCEAN__PORT__CLIENT_SECRET": "s3cret"},
+            "",
+            "OCEAN__PORT__CLIENT_SECRET is set (in the environment) but OCEAN__PORT__CLIENT_ID is not",
+        ),
+        (
+            {},
+            "OCEAN__PORT__CLIENT_ID=id\nOCEAN__PORT__CLIENT_SECRET=\n",
+            "OCEAN__PORT__CLIENT_ID is set (in .env) but OCEAN__PORT__CLIENT_SECRET is not",
+        ),
+    ],
+)
+def test_port_credentials_set_by_half_are_refused(
+    integration: Path, environ: dict[str, str], dotenv: str, message: str
+) -> None:
+    # Half a pair would silently sail into a throwaway local Port: in a container, a no-op deployment.
+    if dotenv:
+        write(integration, ".env", dotenv)
+
+    with pytest.raises(UserInputError) as caught:
+        load_settings(integration, environ=environ)
+
+    assert message in str(caught.value)
+    assert "set both to sail to Port, or neither to sail into the local harbor" in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+
+
+def test_log_format_is_a_setting(integration: Path) -> None:
+    assert load_settings(integration, environ={}).log_format == "auto"
+    assert load_settings(integration, environ={"OCEAN__LOG_FORMAT": "JSON"}).log_format == "json"
+    with pytest.raises(UserInputError, match='OCEAN__LOG_FORMAT: got "xml", expected one of'):
+        load_settings(integration, environ={"OCEAN__LOG_FORMAT": "xml"})

@@ -210,3 +210,54 @@ async def test_max_pages_and_empty_pages() -> None:
     empty = FakeAPI(BASE)
     empty.get("/items", json=[])
     assert await collect(empty, "/items", paginator="page") == []
+
+
+# -- a listing that cannot be read to its end fails; it never ends early ------------------------
+# (reconcile would delete every entity of the items it did not see)
+
+
+async def test_has_more_without_a_cursor_fails_instead_of_ending() -> None:
+    api = FakeAPI(BASE)
+    api.get("/items", json={"items": ITEMS[:3], "has_more": True, "next": None})
+    with pytest.raises(PaginationError, match="would end early.*'has_more' is true but there is no cursor"):
+        await collect(
+            api,
+            "/items",
+            paginator="cursor",
+            items_path="items",
+            cursor_path="next",
+            has_more_path="has_more",
+        )
+
+
+async def test_a_next_url_that_is_not_a_string_fails_instead_of_ending() -> None:
+    api = FakeAPI(BASE)
+    api.get("/items", json={"value": ITEMS[:3], "next": {"href": f"{BASE}/items?p=2"}})
+    with pytest.raises(PaginationError, match="'next' holds an object.*not a URL"):
+        await collect(api, "/items", paginator="next_url", items_path="value")
+
+
+async def test_an_empty_page_before_the_total_pages_fails_instead_of_ending() -> None:
+    api = FakeAPI(BASE)
+    api.get("/items?page=1", json={"items": ITEMS[:3], "pages": 3})
+    api.get("/items?page=2", json={"items": [], "pages": 3})
+    with pytest.raises(PaginationError, match="page 2 came back empty while 'pages' says 3 pages"):
+        await collect(api, "/items", paginator="page", items_path="items", total_pages_path="pages")
+
+
+async def test_a_body_less_page_is_an_error_but_204_is_an_empty_page() -> None:
+    api = FakeAPI(BASE)
+    api.get("/items?offset=0&limit=3", json=ITEMS[:3])
+    api.add("GET", "/items?offset=3&limit=3", responses=[httpx.Response(200, content=b"")])
+    with pytest.raises(PaginationError, match="answered 200 with an empty body"):
+        await collect(api, "/items", paginator="offset", limit=3)
+
+    api.add("GET", "/items?offset=3&limit=3", responses=[httpx.Response(204)])
+    assert ids(await collect(api, "/items", paginator="offset", limit=3)) == [[0, 1, 2]]
+
+
+async def test_stopping_at_max_pages_with_more_to_read_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    api = offset_api()
+    batches = await collect(api, "/items", paginator="offset", items_path="data.items", limit=3, max_pages=1)
+    assert ids(batches) == [[0, 1, 2]]
+    assert "stopped after max_pages=1 although the API has more pages" in caplog.text

@@ -1,4 +1,4 @@
-"""One 429 holds every request of the client for the pause Port asked for (ThrottleTransport)."""
+"""One 429 holds every request of its route family for the pause Port asked for (ThrottleTransport)."""
 
 from __future__ import annotations
 
@@ -42,14 +42,16 @@ async def test_a_request_started_during_the_pause_waits_for_it(
     async with make_client(sleep=sleep, clock=lambda: START) as client:
         throttled = asyncio.create_task(client.get_organization())
         await until(lambda: sleep.waits == [5.0])  # the throttled request waits before its retry
-        other = asyncio.create_task(client.get_blueprint("service"))
+        other = asyncio.create_task(client.get_integration())  # Port's "all other requests"
         await until(lambda: len(sleep.waits) == 2)
         # The other request is held before it reaches Port, for what is left of the pause.
         assert sleep.waits == [5.0, 5.0]
-        assert port.calls("GET", "/v1/blueprints/service") == []
+        assert port.calls("GET", "/v1/integration/my-jira") == []
+        # A request of another family (blueprints) is not held: Port limits families apart.
+        assert await client.get_blueprint("service") is None
         sleep.release.set()
         await asyncio.gather(throttled, other)
-    assert len(port.calls("GET", "/v1/blueprints/service")) == 1
+    assert len(port.calls("GET", "/v1/integration/my-jira")) == 1
     assert len(port.calls("GET", "/v1/organization")) == 2
 
 
@@ -71,7 +73,7 @@ async def test_a_429_without_retry_after_still_pauses_the_others(
     async with make_client(sleep=sleep, clock=lambda: START) as client:
         throttled = asyncio.create_task(client.get_organization())
         await until(lambda: len(sleep.waits) == 1)
-        other = asyncio.create_task(client.get_blueprint("service"))
+        other = asyncio.create_task(client.get_integration())
         await until(lambda: len(sleep.waits) == 2)
         assert sleep.waits[1] == 1.0  # DEFAULT_PAUSE
         sleep.release.set()

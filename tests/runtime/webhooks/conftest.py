@@ -185,11 +185,16 @@ Starter = Callable[..., Any]
 
 @pytest.fixture
 async def start_live(tmp_path: Path, harbor: Any) -> AsyncIterator[Starter]:
-    """``await start_live(env={...}, backend=...)`` → a started ``Live`` (stopped after the test)."""
+    """``await start_live(env={...}, backend=..., port_url=...)`` → a started ``Live`` (stopped
+    after the test); ``port_url`` reaches the harbor another way (e.g. through a ``Cable``)."""
     root = write_integration(tmp_path / "hooks")
     started: list[Live] = []
 
-    async def start(env: dict[str, str] | None = None, backend: LiveEventsBackend | None = None) -> Live:
+    async def start(
+        env: dict[str, str] | None = None,
+        backend: LiveEventsBackend | None = None,
+        port_url: str | None = None,
+    ) -> Live:
         environ = {
             "OCEAN__INTEGRATION__CONFIG__SECRET": SECRET,
             "OCEAN__INTEGRATION__CONFIG__GITLAB_TOKEN": GITLAB_TOKEN,
@@ -197,7 +202,7 @@ async def start_live(tmp_path: Path, harbor: Any) -> AsyncIterator[Starter]:
             **(env or {}),
         }
         app = load_integration(root, environ=environ)
-        target = PortTarget(harbor.url, harbor.client_id, harbor.client_secret, local=True)
+        target = PortTarget(port_url or harbor.url, harbor.client_id, harbor.client_secret, local=True)
         runner = IntegrationRunner(app, target)
         await runner.prepare()
         service = IntegrationService(runner, backend=backend)
@@ -212,3 +217,70 @@ async def start_live(tmp_path: Path, harbor: Any) -> AsyncIterator[Starter]:
         await live.service.stop()
         await live.client.aclose()
         await live.service.runner.port.aclose()
+
+
+class Cable:
+    """A TCP forwarder to the harbor that can be cut: Port going away, as a network sees it.
+
+    While cut, connections are accepted and closed at once and the open ones are dropped.
+    """
+
+    def __init__(self, target: str) -> None:
+        host, port = target.removeprefix("http://").rsplit(":", 1)
+        self._target = (host, int(port))
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+        self.cut = False
+
+    async def start(self) -> str:
+        """Listen on a free port; returns the URL to use instead of the harbor's."""
+        self._server = await asyncio.start_server(self._connect, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def cut_off(self) -> None:
+        """Drop every connection and refuse new ones until ``restore``."""
+        self.cut = True
+        for writer in list(self._open):
+            writer.close()
+
+    def restore(self) -> None:
+        self.cut = False
+
+    async def close(self) -> None:
+        self.cut_off()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.cut:
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection(*self._target)
+        self._open |= {writer, up_writer}
+        try:
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        finally:
+            self._open -= {writer, up_writer}
+            writer.close()
+            up_writer.close()
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        writer.close()
+
+
+@pytest.fixture
+async def cable(harbor: Any) -> AsyncIterator[Cable]:
+    """A cuttable connection to the harbor (``await cable.start()`` gives its URL)."""
+    found = Cable(harbor.url)
+    yield found
+    await found.close()

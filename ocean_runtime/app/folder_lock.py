@@ -1,0 +1,82 @@
+"""One running integration per folder: an OS file lock on ``DIR/.ocean/sail.lock``.
+
+Two ``ocean sail`` on one folder would share its local catalog and its queue of accepted
+events, and each would reconcile against the other's writes. The second one refuses to start
+and names the folder and the process holding it.
+
+The lock is ``flock`` on an open file, so the kernel releases it when the holder exits however
+it ends — a ``kill -9`` leaves no stale lock behind. The file's content (the holder's PID) is
+only there to name it in the message; it is never trusted to decide who holds the lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from ocean_runtime.errors import UserInputError
+
+LOCK_NAME = "sail.lock"
+
+
+class FolderLock:
+    """Holds the integration folder for this process (a context manager).
+
+    Args:
+        directory: the integration folder; the lock file lives in its ``.ocean/``.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory.resolve()
+        self.path = self.directory / ".ocean" / LOCK_NAME
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or refuse at once.
+
+        Raises:
+            UserInputError: another process holds the folder (its PID is named when known).
+        """
+        if self._file is not None:
+            raise RuntimeError(f"{self.path} is already held by this FolderLock")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # "a+": opening must not truncate the holder's PID before we know we hold the lock.
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            handle.close()
+            raise self._busy(holder) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        """Let the folder go (closing the file drops the lock; the file itself stays)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> FolderLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.release()
+
+    def _busy(self, holder: str) -> UserInputError:
+        who = f"process {holder}" if holder.isdigit() else "another process"
+        return UserInputError(
+            f"another `ocean sail` ({who}) is already running on this folder",
+            location=str(self.directory),
+            fix=f"stop it first (it holds {self.path}), or sail a copy of the folder",
+        )

@@ -1,0 +1,93 @@
+"""The actions processor executing real runs from a real harbor (the ``workshop`` integration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+WORKSHOP = Path(__file__).resolve().parent / "workshop"
+
+
+async def test_a_run_succeeds_with_its_logs_link_and_catalog_change(start_workshop: Any) -> None:
+    workshop = await start_workshop()
+    run_id = await workshop.run("paint", "w1", color="red", coats=2)
+
+    run = await workshop.finished(run_id)
+
+    assert run["status"] == "SUCCESS", run
+    assert run["link"] == ["https://workshop.example/widgets/w1"]
+    assert run["deliveryCount"] == 1
+    assert await workshop.logs(run_id) == ["Painting w1 red (2 coats)"]
+    widget = workshop.widget("w1")
+    assert widget["properties"] == {"color": "red", "coats": 2}  # register_raw: the catalog shows it
+    assert workshop.service.actions.outcomes["success"] == 1
+
+
+async def test_inputs_the_spec_refuses_fail_the_run_with_the_reason(start_workshop: Any) -> None:
+    workshop = await start_workshop()
+    run_id = await workshop.run("paint_badly", "w2", color="blue")
+
+    run = await workshop.finished(run_id)
+
+    assert run["status"] == "FAILURE"
+    assert run["statusLabel"] == "Invalid inputs"
+    reason = "invalid inputs for 'paint_widget': input 'coats' must be a whole number, got \"blue\""
+    assert run["summary"] == reason
+    assert await workshop.logs(run_id) == [reason]
+    assert workshop.module.EVENTS == []  # the executor never ran
+    assert workshop.widget("w2")["properties"]["color"] == "grey"
+
+
+async def test_executor_errors_become_failures_that_say_why(start_workshop: Any) -> None:
+    workshop = await start_workshop()
+    exploded = await workshop.run("explode")
+    orphan = await workshop.run("orphan")
+    workshop.module.WIDGETS.pop("w2")  # gone from the 3rd party since the resync
+    missing = await workshop.run("paint", "w2", color="red")
+
+    source = (WORKSHOP / "main.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(source, 1) if "the paint can exploded" in text)
+    assert (await workshop.finished(exploded))["summary"] == (
+        f"main.py:{line} in explode: ValueError: the paint can exploded"
+    )
+    orphaned = await workshop.finished(orphan)
+    assert orphaned["status"] == "FAILURE"
+    assert orphaned["summary"].startswith("no executor for action type 'nobody_executes_this'")
+    assert "paint_widget" in orphaned["summary"]
+    refused = await workshop.finished(missing)
+    assert (refused["summary"], refused["statusLabel"]) == ("there is no widget 'w2'", "No widget")
+
+
+async def test_a_run_over_its_time_budget_fails(start_workshop: Any) -> None:
+    workshop = await start_workshop(MAX_EXECUTION_SECONDS="0.3")
+    run = await workshop.finished(await workshop.run("slow"))
+    assert run["status"] == "FAILURE" and run["statusLabel"] == "Timed out"
+    assert "did not finish within 0.3 s" in run["summary"]
+
+
+async def test_runs_of_one_partition_key_run_in_order_one_at_a_time(start_workshop: Any) -> None:
+    workshop = await start_workshop(WORKERS_COUNT="3")
+    first = await workshop.run("paint", "w1", color="red", seconds=0.2)
+    second = await workshop.run("paint", "w1", color="green", seconds=0.0)
+    other = await workshop.run("paint", "w2", color="blue", seconds=0.0)
+
+    for run_id in (first, second, other):
+        assert (await workshop.finished(run_id))["status"] == "SUCCESS"
+
+    events = workshop.module.EVENTS
+    w1 = [event for event in events if event[1] in (first, second)]
+    assert w1 == [("start", first), ("end", first), ("start", second), ("end", second)]
+    # w2's run did not wait for w1's slow one.
+    assert events.index(("end", other)) < events.index(("end", first))
+    assert workshop.widget("w1")["properties"] == {"color": "green", "coats": 2}
+
+
+async def test_rate_limit_hooks_hold_a_run_back_and_say_so(start_workshop: Any) -> None:
+    workshop = await start_workshop()
+    run_id = await workshop.run("throttled")
+    assert (await workshop.finished(run_id))["status"] == "SUCCESS"
+    assert await workshop.logs(run_id) == [
+        "Delayed by the rate limit: trying again in 0.05 s",
+        "Delayed by the rate limit: trying again in 0.05 s",
+        "ran after 3 rate-limit checks",
+    ]
