@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from ocean_runtime.mapping.jq_tokens import NotUnderstood, Token, tokenize
@@ -157,18 +158,10 @@ class _Parser:
         return left
 
     def disjunction(self) -> Node:
-        left = self.conjunction()
-        while self.at("or"):
-            self.take()
-            left = Binary("or", left, self.conjunction())
-        return left
+        return self._left_associative(self.conjunction, ("or",))
 
     def conjunction(self) -> Node:
-        left = self.comparison()
-        while self.at("and"):
-            self.take()
-            left = Binary("and", left, self.comparison())
-        return left
+        return self._left_associative(self.comparison, ("and",))
 
     def comparison(self) -> Node:
         left = self.additive()
@@ -179,17 +172,16 @@ class _Parser:
         return left
 
     def additive(self) -> Node:
-        left = self.multiplicative()
-        while self.at("+", "-"):
-            op = self.take().text
-            left = Binary(op, left, self.multiplicative())
-        return left
+        return self._left_associative(self.multiplicative, ("+", "-"))
 
     def multiplicative(self) -> Node:
-        left = self.unary()
-        while self.at("*", "/", "%"):
+        return self._left_associative(self.unary, ("*", "/", "%"))
+
+    def _left_associative(self, operand: Callable[[], Node], operators: tuple[str, ...]) -> Node:
+        left = operand()
+        while self.at(*operators):
             op = self.take().text
-            left = Binary(op, left, self.unary())
+            left = Binary(op, left, operand())
         return left
 
     def unary(self) -> Node:
