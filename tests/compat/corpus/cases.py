@@ -305,6 +305,43 @@ def pagerduty_routes(api: FakeAPI, url: str) -> None:
     ], "more": False, "limit": 1})
 
 
+def launchdarkly_routes(api: FakeAPI, url: str) -> None:
+    api.get("/api/v2/projects", json={
+        "items": [{"key": "web", "name": "Web", "tags": ["frontend"]}],
+        "_links": {"next": {"href": "/api/v2/projects?limit=100&offset=1"}},
+    })
+    api.get("/api/v2/projects?offset=1", json={"items": [{"key": "api", "name": "API", "tags": []}], "_links": {}})
+    for project in ("web", "api"):
+        api.get(f"/api/v2/projects/{project}/environments", json={
+            "items": [{"key": "production", "name": "Production", "_id": f"{project}-prod"}], "_links": {},
+        })
+
+
+def jenkins_routes(api: FakeAPI, url: str) -> None:
+    api.get("/api/json", json={"jobs": [
+        {"name": "deploy", "fullName": "deploy", "url": f"{url}/job/deploy/", "color": "blue", "buildable": True},
+        {"name": "team", "fullName": "team", "url": f"{url}/job/team/", "buildable": False,
+         "jobs": [{"name": "build"}]},
+    ]})
+    api.get("/job/team/api/json", json={"jobs": [
+        {"name": "build", "fullName": "team/build", "url": f"{url}/job/team/job/build/", "color": "red",
+         "buildable": True},
+    ]})
+
+
+def dynatrace_routes(api: FakeAPI, url: str) -> None:
+    api.get("/api/v1/config/clusterversion", json={"version": "1.300"})
+    api.get("/api/v2/problems?pageSize=200", json={
+        "problems": [{"problemId": "P-1", "displayId": "P-1", "title": "CPU saturation", "status": "OPEN"}],
+        "nextPageKey": "page-2",
+    })
+    api.get("/api/v2/problems?nextPageKey=page-2", json={
+        "problems": [{"problemId": "P-2", "displayId": "P-2", "title": "Slow checkout", "status": "CLOSED"}],
+    })
+    api.get("/api/v2/slo?evaluate=true", json={"slo": [{"id": "slo-1", "name": "Availability", "status": "SUCCESS",
+                                                        "target": 99.9, "evaluatedPercentage": 99.95}]})
+
+
 CASES: list[Case] = [
     Case(
         name="sentry",
@@ -394,5 +431,32 @@ CASES: list[Case] = [
         kinds=("users",),
         expected={"pagerdutyUser": {"PU1", "PU2"}},
         covers=("pagination (offset/limit/more)", "OceanAsyncClient with its own RetryTransport subclass"),
+    ),
+    Case(
+        name="launchdarkly",
+        config={"launchdarkly_token": "api-fake", "launchdarkly_host": "{api}"},
+        routes=launchdarkly_routes,
+        auth=("authorization", "api-fake"),
+        kinds=("project", "environment"),
+        expected={"launchDarklyProject": {"web", "api"}, "launchDarklyEnvironment": {"production-web", "production-api"}},
+        covers=("pagination (_links.next.href)", "cache_iterator_result across kinds"),
+    ),
+    Case(
+        name="jenkins",
+        config={"jenkins_host": "{api}", "jenkins_user": "ci", "jenkins_token": "jt-fake"},
+        routes=jenkins_routes,
+        auth=("authorization", "Basic Y2k6anQtZmFrZQ=="),
+        kinds=("job",),
+        expected={"jenkinsJob": {"job-deploy", "job-team-job-build"}},
+        covers=("folders walked recursively", "basic auth", "config class imported from overrides.py"),
+    ),
+    Case(
+        name="dynatrace",
+        config={"dynatrace_api_key": "dt0c01.fake", "dynatrace_host_url": "{api}"},
+        routes=dynatrace_routes,
+        auth=("authorization", "Api-Token dt0c01.fake"),
+        kinds=("problem", "slo"),
+        expected={"dynatraceProblem": {"P-1", "P-2"}, "dynatraceSlo": {"slo-1"}},
+        covers=("pagination (nextPageKey)", "on_start health check", "custom selector (attachRelatedEntities)"),
     ),
 ]
