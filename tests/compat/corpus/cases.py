@@ -494,10 +494,60 @@ def servicenow_routes(api: FakeAPI, url: str) -> None:
     api.get("/api/now/table/sys_user?sysparm_limit=1", json={"result": [{"first_name": "Ada"}]})
     table = "/api/now/table/sys_user_group"
     # The selector's apiQueryParams must reach the API.
-    api.get(f"{table}?sysparm_display_value=true&sysparm_exclude_reference_link=false", json={
-        "result": [{"sys_id": "g1", "name": "Service Desk", "active": True}],
-    }, headers={"Link": f'<{url}{table}?sysparm_offset=100&sysparm_limit=100>;rel="next"'})
-    api.get(f"{table}?sysparm_offset=100", json={"result": [{"sys_id": "g2", "name": "Network", "active": True}]})
+    api.get(
+        f"{table}?sysparm_display_value=true&sysparm_exclude_reference_link=false",
+        json={
+            "result": [{"sys_id": "g1", "name": "Service Desk", "active": True}],
+        },
+        headers={"Link": f'<{url}{table}?sysparm_offset=100&sysparm_limit=100>;rel="next"'},
+    )
+    api.get(
+        f"{table}?sysparm_offset=100", json={"result": [{"sys_id": "g2", "name": "Network", "active": True}]}
+    )
+
+
+LINEAR_PAGES = {
+    "teams": [
+        [{"id": "t1", "key": "ENG", "name": "Engineering", "organization": {"id": "o1", "name": "Acme"}}],
+        [{"id": "t2", "key": "OPS", "name": "Operations", "organization": {"id": "o1", "name": "Acme"}}],
+    ],
+    "issueLabels": [
+        [{"id": "l1", "name": "bug", "isGroup": False}],
+        [{"id": "l2", "name": "feature", "isGroup": False}],
+    ],
+}
+
+
+def linear_graphql(request: httpx.Request) -> httpx.Response:
+    """Linear's GraphQL endpoint: teams and issue labels, two cursor pages each."""
+    query = json.loads(request.content)["query"]
+    connection = "issueLabels" if "issueLabels(" in query else "teams"
+    second = 'after: "cursor-1"' in query
+    nodes = LINEAR_PAGES[connection][1 if second else 0]
+    page_info = {"hasNextPage": not second, "endCursor": None if second else "cursor-1"}
+    edges = [{"cursor": "cursor-1", "node": node} for node in nodes]
+    return httpx.Response(200, json={"data": {connection: {"edges": edges, "pageInfo": page_info}}})
+
+
+def linear_routes(api: FakeAPI, url: str) -> None:
+    api.post("/graphql", handler=linear_graphql)
+
+
+def snyk_routes(api: FakeAPI, url: str) -> None:
+    api.get(
+        "/rest/orgs?version=2026-03-25",
+        json={
+            "data": [{"id": "org-1", "attributes": {"name": "Acme", "slug": "acme"}}],
+            "links": {"next": "/rest/orgs?version=2026-03-25&starting_after=v1.eyJpZCI6MX0%3D"},
+        },
+    )
+    api.get(
+        "/rest/orgs?starting_after=v1.eyJpZCI6MX0=",
+        json={
+            "data": [{"id": "org-2", "attributes": {"name": "Beta", "slug": "beta"}}],
+            "links": {},
+        },
+    )
 
 
 CASES: list[Case] = [
@@ -642,11 +692,38 @@ CASES: list[Case] = [
     ),
     Case(
         name="servicenow",
-        config={"servicenow_url": "{api}", "servicenow_client_id": "sn-id", "servicenow_client_secret": "sn-secret"},
+        config={
+            "servicenow_url": "{api}",
+            "servicenow_client_id": "sn-id",
+            "servicenow_client_secret": "sn-secret",
+        },
         routes=servicenow_routes,
         auth=None,  # the token request itself carries the client credentials, the rest the bearer token
         kinds=("sys_user_group",),
         expected={"servicenowGroup": {"g1", "g2"}},
         covers=("OAuth client credentials", "pagination (Link rel=next)", "custom selector (apiQueryParams)"),
+    ),
+    Case(
+        name="linear",
+        config={"linear_api_key": "lin_api_fake"},
+        routes=linear_routes,
+        auth=("authorization", "lin_api_fake"),
+        kinds=("team", "label"),
+        hosts=("https://api.linear.app",),
+        expected={"linearTeam": {"ENG", "OPS"}, "linearLabel": {"l1", "l2"}},
+        covers=("GraphQL cursor pagination", "hard-coded API host routed by OCEAN_COMPAT_HTTP_ROUTES"),
+    ),
+    Case(
+        name="snyk",
+        config={"token": "snyk-fake", "api_url": "{api}"},
+        routes=snyk_routes,
+        auth=("authorization", "token snyk-fake"),
+        kinds=("organization",),
+        expected={"snykOrganization": {"org-1", "org-2"}},
+        covers=(
+            "pagination (REST links.next, starting_after)",
+            "cache_coroutine_result",
+            "list-returning handler",
+        ),
     ),
 ]
