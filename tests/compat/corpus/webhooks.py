@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ocean_runtime.testing.fake_api import FakeAPI
-import json
-
 from tests.compat.corpus.cases import (
     CASES,
     Case,
