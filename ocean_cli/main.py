@@ -14,7 +14,7 @@ import sys
 
 import typer
 
-from ocean_cli.commands import defaults, harbor, map_cmd, new, sail, validate, version, wheel
+from ocean_cli.commands import defaults, harbor, manifests, map_cmd, new, sail, validate, version, wheel
 
 app = typer.Typer(
     name="ocean",
@@ -33,6 +33,7 @@ app.add_typer(defaults.app, name="defaults")
 app.command("harbor")(harbor.harbor)
 app.command("version")(version.version)
 app.command("wheel")(wheel.wheel)
+app.command("manifests")(manifests.manifests)
 
 
 # Allocations between two young-generation collections (CPython's default is 700).

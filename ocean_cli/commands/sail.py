@@ -20,11 +20,10 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.table import Table
 
     from ocean_runtime.app import OceanApp, PortTarget
     from ocean_runtime.defaults import PortResources
-    from ocean_runtime.sync import KindReport, ProgressEvent, ResyncReport
+    from ocean_runtime.sync import ResyncReport
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -45,6 +44,14 @@ def sail(
             envvar=["OCEAN__LOG_LEVEL", "APPLICATION__LOG_LEVEL"],
         ),
     ] = "INFO",
+    progress_every: Annotated[
+        float,
+        typer.Option(
+            "--progress-every",
+            min=0.1,
+            help="Seconds between two progress lines of a running kind when the output is no terminal.",
+        ),
+    ] = 10.0,
 ) -> None:
     """Run the integration in DIRECTORY: defaults, full resync, then keep it in sync."""
     from ocean_cli.checks import check_tcp_port
@@ -65,12 +72,12 @@ def sail(
         resources = check_local_resources(app)
         with FolderLock(app.directory or directory), port_target(app, masker) as target:
             if app.settings is not None and app.settings.event_listener.type == "ONCE":
-                report = _run_once(app, target, resources)
+                report = _run_once(app, target, resources, progress_every)
                 if not report.ok:
                     reasons = report.reasons()
                     raise fail("the resync failed — " + (reasons[0] if reasons else report.status.value))
             else:
-                _run_service(app, target, resources, port)
+                _run_service(app, target, resources, port, progress_every)
 
 
 # -- where to sail --------------------------------------------------------------------------
@@ -101,18 +108,17 @@ class _PortTargetContext:
         self._harbor = HarborServer(db, port=0).start()
         url = self._harbor.url
         out_console().print(
-            f"⚓ No Port credentials (OCEAN__PORT__CLIENT_ID/SECRET): sailing into the local harbor\n"
-            f"   catalog: [bold link={url}]{url}[/bold link]  (data in {db})"
+            "⚓ Sailing into the local harbor (no OCEAN__PORT__CLIENT_ID/SECRET set)",
+            soft_wrap=True,
         )
         return PortTarget(url, self._harbor.client_id, self._harbor.client_secret, local=True)
 
     def __exit__(self, *exc: object) -> None:
         if self._harbor is not None:
+            from ocean_cli.summary import print_browse_hint
+
             self._harbor.stop()
-            db = self._harbor.db_path
-            out_console().print(
-                f"The local catalog is kept in {db} — browse it with `ocean harbor --db {db}`"
-            )
+            print_browse_hint(out_console(), self._harbor.db_path)
 
 
 def port_target(app: OceanApp, masker: Any) -> _PortTargetContext:
@@ -122,9 +128,11 @@ def port_target(app: OceanApp, masker: Any) -> _PortTargetContext:
 # -- once ---------------------------------------------------------------------------------
 
 
-def _run_once(app: OceanApp, target: PortTarget, resources: PortResources) -> ResyncReport:
+def _run_once(app: OceanApp, target: PortTarget, resources: PortResources, every: float) -> ResyncReport:
     import asyncio
 
+    from ocean_cli.run_memory import remember_counts
+    from ocean_cli.summary import print_summary
     from ocean_runtime.app import IntegrationRunner
     from ocean_runtime.incremental import incremental_enabled
 
@@ -132,7 +140,7 @@ def _run_once(app: OceanApp, target: PortTarget, resources: PortResources) -> Re
     # As the reference: a ONCE run (e.g. a CronJob) fetches only changes when asked to;
     # read before anything is written so a bad value stops the run with nothing synced.
     incremental = incremental_enabled(app.settings)
-    view = _ProgressView(out_console())
+    view = progress_view(app, every)
 
     async def once() -> ResyncReport:
         async with IntegrationRunner(app, target, observer=view, resources=resources) as runner:
@@ -146,17 +154,22 @@ def _run_once(app: OceanApp, target: PortTarget, resources: PortResources) -> Re
         report = asyncio.run(once())
     finally:
         view.close()
-    _print_summary(out_console(), report)
+    print_summary(out_console(), report, catalog_alive=not target.local)
+    if not incremental:
+        remember_counts(app.directory or Path("."), report)
     return report
 
 
 # -- listening ----------------------------------------------------------------------------
 
 
-def _run_service(app: OceanApp, target: PortTarget, resources: PortResources, port: int) -> None:
+def _run_service(
+    app: OceanApp, target: PortTarget, resources: PortResources, port: int, every: float
+) -> None:
     import asyncio
     import signal
 
+    from ocean_cli.summary import print_summary
     from ocean_runtime.app import IntegrationRunner
     from ocean_runtime.app.service import bind_socket, serve
 
@@ -172,20 +185,22 @@ def _run_service(app: OceanApp, target: PortTarget, resources: PortResources, po
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        view = _ProgressView(out_console())
+        view = progress_view(app, every)
         async with IntegrationRunner(app, target, observer=view, resources=resources) as runner:
             await runner.prepare()
             _print_dock(runner)
             out_console().print(
                 f"🌊 Listening ({listener}); health on http://127.0.0.1:{bound}/health — Ctrl-C to stop"
             )
+            if target.local:
+                out_console().print(f"   catalog: {target.base_url}", soft_wrap=True)
             _print_webhooks(app, bound)
             _print_actions(app)
             await serve(
                 runner,
                 sock=sock,
                 stop=stop,
-                on_report=lambda report: _print_summary(out_console(), report),
+                on_report=lambda report: print_summary(out_console(), report),
             )
         out_console().print("Stopped.")
 
@@ -238,101 +253,12 @@ def out_console() -> Console:
     return _CONSOLE[0]
 
 
-class _ProgressView:
-    """Live per-kind progress (a table on a terminal, one line per finished kind otherwise)."""
+def progress_view(app: OceanApp, every: float) -> Any:
+    """The live progress of ``app``'s resyncs, with the item counts of its last run as totals."""
+    from ocean_cli.progress import ProgressView
+    from ocean_cli.run_memory import last_counts
 
-    def __init__(self, console: Console) -> None:
-        self._console = console
-        self._live: Any = None
-        self._last_refresh = 0.0
-
-    def on_progress(self, event: ProgressEvent) -> None:
-        from ocean_runtime.sync import Phase
-
-        if not self._console.is_terminal:
-            if event.phase == Phase.KIND_FINISHED and event.kind is not None:
-                self._console.print(_kind_line(event.kind))
-            return
-        if event.phase == Phase.STARTED:
-            from rich.live import Live
-
-            self._live = Live(
-                _table(event.report), console=self._console, refresh_per_second=8, transient=True
-            )
-            self._live.start()
-        elif self._live is not None:
-            self._live.update(_table(event.report))
-            if event.phase == Phase.FINISHED:
-                self.close()
-
-    def close(self) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
-
-
-def _kind_line(kind: KindReport) -> str:
-    mark = "✓" if kind.status == "completed" else "✗"
-    return (
-        f"{mark} {kind.label}: {kind.raw} raw, {kind.upserted} upserted, {kind.unchanged} unchanged, "
-        f"{kind.failed} failed, {kind.filtered} filtered"
-    )
-
-
-_COUNTERS = ("raw", "upserted", "unchanged", "failed", "filtered", "deleted")
-_STATUS_STYLE = {"completed": "green", "failed": "red", "running": "cyan", "aborted": "red", "pending": "dim"}
-
-
-def _table(report: ResyncReport, *, totals: bool = False) -> Table:
-    from rich.table import Table
-
-    table = Table(title="Resync", title_justify="left")
-    table.add_column("kind")
-    table.add_column("blueprint")
-    for counter in _COUNTERS:
-        table.add_column(counter, justify="right")
-    table.add_column("status")
-    for kind in report.kinds:
-        style = _STATUS_STYLE.get(kind.status.value, "")
-        table.add_row(
-            kind.kind,
-            kind.blueprint or "",
-            *(str(getattr(kind, c)) for c in _COUNTERS),
-            f"[{style}]{kind.status.value}[/{style}]",
-        )
-    if totals:
-        table.add_section()
-        style = "green" if report.ok else "red"
-        table.add_row(
-            "[bold]total[/bold]",
-            "",
-            *(f"[bold]{report.total(c)}[/bold]" for c in _COUNTERS),
-            f"[{style}]{report.status.value}[/{style}]",
-        )
-    return table
-
-
-def _print_summary(console: Console, report: ResyncReport) -> None:
-    from ocean_runtime.sync import Status
-
-    console.print(_table(report, totals=True))
-    reconcile = report.reconcile
-    if reconcile.status == Status.COMPLETED:
-        protected = f", kept {reconcile.protected} relation targets" if reconcile.protected else ""
-        if reconcile.kept_by_config:
-            protected += f", kept {reconcile.kept_by_config} of resources with enableDelete: false"
-        console.print(
-            f"Reconcile: deleted {reconcile.deleted} stale of {reconcile.owned} owned entities{protected}"
-        )
-    elif reconcile.reason:
-        console.print(f"Reconcile {reconcile.status.value}: {reconcile.reason}")
-    for kind in report.kinds:
-        if kind.misconfigured:
-            fields = ", ".join(f"{path} ({expr})" for path, expr in sorted(kind.misconfigured.items()))
-            console.print(f"[yellow]{kind.label}: no valid value for {fields}[/yellow]")
-    for reason in report.reasons():
-        console.print(f"[red]✗ {reason}[/red]")
-    console.print(f"Finished in {report.duration:.1f} s — catalog at {report.catalog_url}")
+    return ProgressView(out_console(), last_counts(app.directory or Path(".")), every=every)
 
 
 def _print_dock(runner: Any) -> None:
