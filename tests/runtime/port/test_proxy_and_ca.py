@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import asyncio
-import ssl
 import socket
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
