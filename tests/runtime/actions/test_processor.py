@@ -30,6 +30,13 @@ async def test_a_run_succeeds_with_its_logs_link_and_catalog_change(start_worksh
     assert "ocean_action_runs_waiting 0.0" in metrics
 
 
+async def test_unregister_raw_deletes_what_an_action_removed(start_workshop: Any) -> None:
+    workshop = await start_workshop()
+    run = await workshop.finished(await workshop.run("scrap", entity="w2"))
+    assert run["status"] == "SUCCESS", run
+    assert [entity["identifier"] for entity in workshop.harbor.entities("widget")] == ["w1"]
+
+
 async def test_inputs_the_spec_refuses_fail_the_run_with_the_reason(start_workshop: Any) -> None:
     workshop = await start_workshop()
     run_id = await workshop.run("paint_badly", entity="w2", color="blue")
