@@ -29,11 +29,17 @@ class AdaptedPortAppConfig(ocean_runtime.PortAppConfig):
 
     native_class: ClassVar[type[V1Model]]
     _native: Any = PrivateAttr(default=None)
+    _attributes: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def native(self) -> Any:
         """The integration's own parse of this config (an instance of ``native_class``)."""
         return self._native
+
+    @property
+    def event_attributes(self) -> dict[str, Any]:
+        """``event.attributes`` of the run this config belongs to (published: per-event scratch space)."""
+        return self._attributes
 
     @model_validator(mode="wrap")
     @classmethod

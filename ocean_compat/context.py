@@ -299,8 +299,20 @@ class EventContext:
 
 
 _explicit: ContextVar[EventContext | None] = ContextVar("port_ocean_event_context", default=None)
-# Per-run attributes while Ocean runs a resync (keyed by the run's parsed config object).
-_run_attributes: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+# Per-run attributes of configs that are not adapted ones (keyed by id, dropped with the config).
+_run_attributes: dict[int, dict[str, Any]] = {}
+
+
+def _attributes_of(config: Any) -> dict[str, Any]:
+    """The run's ``event.attributes``: kept on the run's parsed config, so they live as long as the run."""
+    own = getattr(config, "event_attributes", None)
+    if isinstance(own, dict):
+        return own
+    key = id(config)
+    if key not in _run_attributes:
+        _run_attributes[key] = {}
+        weakref.finalize(config, _run_attributes.pop, key, None)
+    return _run_attributes[key]
 
 
 class _EventProxy:
@@ -319,7 +331,7 @@ class _EventProxy:
         config = _runtime_config_or_none()
         if config is None:
             raise exceptions.EventContextNotFoundError("`event.attributes` is only available inside an event")
-        return _run_attributes.setdefault(config, {})
+        return _attributes_of(config)
 
     @property
     def port_app_config(self) -> PortAppConfig:

@@ -2,9 +2,8 @@
 
 Published integrations call 3rd-party APIs through ``port_ocean.utils.http_async_client`` (one
 shared ``httpx.AsyncClient``) or their own ``OceanAsyncClient(RetryTransport, retry_config=…)``.
-Both are built on Ocean's HTTP toolkit: the retry transport is ``ocean_runtime.http``'s
-(``Retry-After``, ``X-RateLimit-Reset``, jittered backoff), configured from the published
-``RetryConfig`` fields.
+The retry transport keeps the published retry loop and hook order (integrations subclass it and
+override its hooks) and reads ``Retry-After``-style headers with Ocean's ``parse_retry_after``.
 
 Routing hook, for tests and for APIs whose base URL an integration hard-codes: every request goes
 through ``RoutingTransport``, which (1) answers through ``ocean_runtime.http.use_http``'s transport
@@ -17,17 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
+import random
+import time
 import weakref
 from collections.abc import Iterable
 from typing import Any
 
 import httpx
 
-from ocean_runtime.http import RetryPolicy
-from ocean_runtime.http import RetryTransport as RuntimeRetryTransport
+from ocean_runtime.http import RetryPolicy, parse_retry_after
 from ocean_runtime.http.context import current_override
 
+log = logging.getLogger(__name__)
 ROUTES_ENV = "OCEAN_COMPAT_HTTP_ROUTES"
 DEFAULT_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -112,19 +114,135 @@ class RetryConfig:
         return RetryPolicy(**kwargs)
 
 
-class RetryTransport(RuntimeRetryTransport):
-    """Published ``RetryTransport(wrapped_transport, retry_config=…)`` on Ocean's retry transport."""
+class RetryTransport(httpx.AsyncBaseTransport):
+    """Published ``RetryTransport(wrapped_transport, retry_config=…)``.
+
+    Integrations subclass it and override its hooks (``before_retry_async``,
+    ``before_retry_after_sleep_async``, ``after_retry_async``, ``_should_retry_async``,
+    ``_calculate_sleep``, ``_log_before_retry``), so it keeps the published retry loop and hook
+    order; waits honour ``Retry-After``-style headers (Ocean's ``parse_retry_after``), else a
+    jittered exponential backoff from ``RetryConfig``.
+    """
 
     def __init__(
         self,
         wrapped_transport: httpx.AsyncBaseTransport | None = None,
+        max_attempts: int | None = None,
+        max_backoff_wait: float | None = None,
+        base_delay: float | None = None,
+        jitter_ratio: float | None = None,
+        respect_retry_after_header: bool = True,
+        retryable_methods: Iterable[str] | None = None,
+        retry_status_codes: Iterable[int] | None = None,
         retry_config: RetryConfig | None = None,
         logger: Any = None,
-        **kwargs: Any,
+        retry_after_headers: list[str] | None = None,
     ) -> None:
-        config = retry_config or RetryConfig(**{k: v for k, v in kwargs.items() if k in _RETRY_ARGS})
-        inner = wrapped_transport or httpx.AsyncHTTPTransport()
-        super().__init__(RoutingTransport(inner), config.policy())
+        given: dict[str, Any] = {
+            "max_attempts": max_attempts,
+            "max_backoff_wait": max_backoff_wait,
+            "base_delay": base_delay,
+            "jitter_ratio": jitter_ratio,
+            "retryable_methods": retryable_methods,
+            "retry_status_codes": retry_status_codes,
+            "retry_after_headers": retry_after_headers,
+        }
+        self._retry_config = retry_config or RetryConfig(**{k: v for k, v in given.items() if v is not None})
+        self._respect_retry_after = (
+            respect_retry_after_header and self._retry_config.respect_retry_after_header
+        )
+        self._wrapped_transport = RoutingTransport(wrapped_transport or httpx.AsyncHTTPTransport())
+        self._logger = logger
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self._is_retryable_method(request):
+            return await self._wrapped_transport.handle_async_request(request)
+        attempts_made = 0
+        response: httpx.Response | None = None
+        error: Exception | None = None
+        while True:
+            if attempts_made > 0:
+                sleep_time = self._calculate_sleep(
+                    attempts_made,
+                    response.headers if response else {},
+                    response.status_code if response else None,
+                )
+                request = (
+                    await self.before_retry_async(request, response, sleep_time, attempts_made) or request
+                )
+                self._log_before_retry(request, sleep_time, response, error)
+                await asyncio.sleep(sleep_time)
+                request = (
+                    await self.before_retry_after_sleep_async(request, response, sleep_time, attempts_made)
+                    or request
+                )
+            last_attempt = attempts_made + 1 >= self._retry_config.max_attempts
+            response, error = None, None
+            try:
+                response = await self._wrapped_transport.handle_async_request(request)
+                response.request = request
+                await self.after_retry_async(request, response, attempts_made + 1)
+                if last_attempt or not await self._should_retry_async(response):
+                    return response
+                await response.aclose()
+            except httpx.HTTPError as exc:
+                if last_attempt:
+                    raise
+                error = exc
+            attempts_made += 1
+
+    # -- the published hooks ------------------------------------------------------------------------
+
+    async def before_retry_async(
+        self, request: httpx.Request, response: httpx.Response | None, sleep_time: float, attempt: int
+    ) -> httpx.Request | None:
+        return None
+
+    async def before_retry_after_sleep_async(
+        self, request: httpx.Request, response: httpx.Response | None, sleep_time: float, attempt: int
+    ) -> httpx.Request | None:
+        return None
+
+    async def after_retry_async(self, request: httpx.Request, response: httpx.Response, attempt: int) -> None:
+        return None
+
+    def _is_retryable_method(self, request: httpx.Request) -> bool:
+        methods = self._retry_config.retryable_methods or DEFAULT_RETRYABLE_METHODS
+        return request.method.upper() in methods or bool(request.extensions.get("retryable"))
+
+    def _should_retry(self, response: httpx.Response) -> bool:
+        return response.status_code in self._retry_config.retry_status_codes
+
+    async def _should_retry_async(self, response: httpx.Response) -> bool:
+        return self._should_retry(response)
+
+    def _calculate_sleep(self, attempts_made: int, headers: Any, status_code: int | None = None) -> float:
+        config = self._retry_config
+        if self._respect_retry_after:
+            for name in config.retry_after_headers:
+                value = headers.get(name) if headers else None
+                waited = parse_retry_after(value, time.time()) if value else None
+                if waited is not None:
+                    return float(min(max(waited, 0.0), config.max_backoff_wait))
+        backoff = config.base_delay * (2 ** max(attempts_made - 1, 0))
+        jitter = backoff * config.jitter_ratio * (2 * random.random() - 1)
+        return float(min(max(backoff + jitter, 0.0), config.max_backoff_wait))
+
+    def _log_before_retry(
+        self,
+        request: httpx.Request,
+        sleep_time: float,
+        response: httpx.Response | None,
+        error: Exception | None,
+    ) -> None:
+        cause = f"status {response.status_code}" if response is not None else f"{type(error).__name__}"
+        log.info("retrying %s %s in %.2f s (%s)", request.method, request.url, sleep_time, cause)
+
+    async def aclose(self) -> None:
+        await self._wrapped_transport.aclose()
+
+
+DEFAULT_RETRYABLE_METHODS = frozenset({"HEAD", "GET", "PUT", "DELETE", "OPTIONS", "TRACE"})
 
 
 _RETRY_ARGS = {"max_attempts", "max_backoff_wait", "base_delay", "jitter_ratio", "retryable_methods"}
@@ -143,7 +261,9 @@ class OceanAsyncClient(httpx.AsyncClient):
         inner = kwargs.pop("transport", None) or httpx.AsyncHTTPTransport(
             verify=kwargs.get("verify", True), limits=kwargs.get("limits", httpx.Limits())
         )
-        transport = transport_class(inner, retry_config=retry_config, **(transport_kwargs or {}))
+        transport = transport_class(
+            wrapped_transport=inner, retry_config=retry_config or RetryConfig(), **(transport_kwargs or {})
+        )
         kwargs.setdefault("timeout", httpx.Timeout(60.0))
         super().__init__(transport=transport, **kwargs)
 

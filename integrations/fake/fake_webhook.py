@@ -87,7 +87,7 @@ def with_live_state(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [live for record in records if (live := DEPLOYMENTS.apply(record)) is not None]
 
 
-def _service_record(shape: OrgShape, identifier: str) -> dict[str, Any] | None:
+def service_record(shape: OrgShape, identifier: str) -> dict[str, Any] | None:
     """The fake system's record of one service (only that one is generated: it is an API call)."""
     index = next((s for s in range(shape.service_count) if service_id(s) == identifier), None)
     return service(shape, index) if index is not None else None
@@ -125,7 +125,7 @@ class FakeWebhook(WebhookProcessor):
         latency = float(ocean.integration_config.get("webhook_latency") or 0)
         if latency > 0:
             await asyncio.sleep(latency)  # the fake system answering slowly
-        record = _service_record(org_shape(), payload["service"])
+        record = service_record(org_shape(), payload["service"])
         if record is None:  # not a service of this organisation: nothing to write
             return WebhookEventRawResults()
         if payload["action"] == "retire":

@@ -109,7 +109,9 @@ def blueprint_page(
 def entity_page(
     conn: sqlite3.Connection, blueprint_id: str, identifier: str, *, page: int
 ) -> tuple[str, dict[str, Any]]:
-    """An entity's fields, its relations both ways, its owner and its raw JSON."""
+    """An entity's fields, its relations both ways, its owner, its actions and its raw JSON."""
+    from ocean_harbor.action_pages import entity_actions  # action_pages uses this package's helpers
+
     blueprint = queries.blueprint(conn, blueprint_id)
     entity = queries.entity(conn, blueprint_id, identifier)
     if entity is None:
@@ -138,6 +140,7 @@ def entity_page(
         "incoming_page": incoming_paging,
         "owner": parse_datasource(datasource),
         "datasource": datasource,
+        "actions": entity_actions(conn, blueprint_id, identifier),
         "raw_json": pretty_json(entity),
     }
 

@@ -9,13 +9,13 @@ so a refused write can never turn into a deletion.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.errors import PortAPIError
+from ocean_runtime.port._tasks import run_all
 
 from .compare import (
     SEARCH_CHUNK,
@@ -109,12 +109,9 @@ class EntityWriter:
             identifiers[start : start + SEARCH_CHUNK] for start in range(0, len(identifiers), SEARCH_CHUNK)
         ]
         try:
-            # Concurrent: the client bounds how many requests are in flight.
-            answers = await asyncio.gather(
-                *(
-                    self._port.search_entities(identifiers_query(blueprint, chunk), include)
-                    for chunk in chunks
-                )
+            # Concurrent (the client bounds the requests in flight); one failing cancels the rest.
+            answers = await run_all(
+                self._port.search_entities(identifiers_query(blueprint, chunk), include) for chunk in chunks
             )
         except PortAPIError as exc:
             # Comparing is an optimisation: when Port cannot answer, write everything.

@@ -22,21 +22,21 @@ class Case:
         name: the corpus folder.
         config: ``OCEAN__INTEGRATION__CONFIG__*`` values by spec name; ``{api}`` is the fake's URL.
         routes: adds the fake API's routes (given the fake's URL, for absolute next-page links).
-        auth: a header every request must carry (name, value).
+        auth: a header every request must carry (name, value); None for APIs without auth.
         expected: identifiers expected per blueprint.
         hosts: hard-coded origins the integration calls, routed to the fake (``OCEAN_COMPAT_HTTP_ROUTES``).
         covers: what the case exercises (pagination, custom selector, itemsToParse…), for the report.
-        mapping: a port-app-config to use instead of the folder's default (YAML text).
+        kinds: sync only the resources of these kinds of the folder's own default mapping (None: all).
     """
 
     name: str
     config: dict[str, str]
     routes: Callable[[FakeAPI, str], None]
-    auth: tuple[str, str]
+    auth: tuple[str, str] | None
     expected: dict[str, set[str]]
     hosts: tuple[str, ...] = ()
     covers: tuple[str, ...] = ()
-    mapping: str | None = None
+    kinds: tuple[str, ...] | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -101,6 +101,210 @@ def sentry_routes(api: FakeAPI, url: str) -> None:
     api.get(f"{org}/issues/101/tags/environment/values/", json=[{"name": "prod"}])
 
 
+def opencost_routes(api: FakeAPI, url: str) -> None:
+    window = {"start": "2026-12-01T00:00:00Z", "end": "2026-12-02T00:00:00Z"}
+    api.get(
+        "/allocation/compute?window=today",
+        json={
+            "code": 200,
+            "data": [
+                {
+                    "checkout/api": {
+                        "name": "checkout/api",
+                        "properties": {"cluster": "prod", "namespace": "checkout"},
+                        "start": window["start"],
+                        "end": window["end"],
+                        "cpuCost": 1.5,
+                        "totalCost": 2.5,
+                    }
+                },
+                {
+                    "search/indexer": {
+                        "name": "search/indexer",
+                        "properties": {"cluster": "prod", "namespace": "search"},
+                        "start": window["start"],
+                        "end": window["end"],
+                        "cpuCost": 0.5,
+                        "totalCost": 0.7,
+                    }
+                },
+            ],
+        },
+    )
+    api.get(
+        "/cloudCost?window=today",
+        json={
+            "code": 200,
+            "data": {
+                "sets": [
+                    {
+                        "cloudCosts": {
+                            "AWS": {
+                                "properties": {"provider": "AWS"},
+                                "window": window,
+                                "listCost": {"cost": 10.0},
+                                "netCost": {"cost": 9.0},
+                            },
+                            "GCP": {
+                                "properties": {"provider": "GCP"},
+                                "window": window,
+                                "listCost": {"cost": 4.0},
+                                "netCost": {"cost": 4.0},
+                            },
+                        }
+                    },
+                ]
+            },
+        },
+    )
+
+
+def opsgenie_routes(api: FakeAPI, url: str) -> None:
+    api.get(
+        "/v2/users?limit=100",
+        json={
+            "data": [{"id": "u1", "fullName": "Ada", "username": "ada@acme.io", "role": {"name": "Admin"}}],
+            "paging": {"next": f"{url}/v2/users?limit=100&offset=100"},
+        },
+    )
+    api.get(
+        "/v2/users?offset=100",
+        json={
+            "data": [
+                {"id": "u2", "fullName": "Linus", "username": "linus@acme.io", "role": {"name": "User"}}
+            ],
+            "paging": {},
+        },
+    )
+    api.get("/v2/teams?limit=100", json={"data": [{"id": "t1", "name": "SRE", "description": "on call"}]})
+    api.get(
+        "/v2/teams/t1",
+        json={"data": {"id": "t1", "members": [{"user": {"id": "u1"}}, {"user": {"id": "u2"}}]}},
+    )
+    api.get(
+        "/v2/schedules?limit=100&expand=rotation",
+        json={
+            "data": [
+                {
+                    "id": "s1",
+                    "name": "Primary",
+                    "timezone": "UTC",
+                    "rotations": [
+                        {
+                            "id": "r1",
+                            "name": "Weekdays",
+                            "type": "weekly",
+                            "participants": [{"username": "ada@acme.io"}],
+                        },
+                        {
+                            "id": "r2",
+                            "name": "Weekends",
+                            "type": "daily",
+                            "participants": [{"username": "linus@acme.io"}],
+                        },
+                    ],
+                },
+            ]
+        },
+    )
+
+
+def statuspage_routes(api: FakeAPI, url: str) -> None:
+    api.get("/v1/pages", json=[])  # past the last page
+    api.get("/v1/pages?page=1", json=[{"id": "p1", "name": "Acme status", "url": "https://status.acme.io"}])
+    api.get("/v1/pages/p1/component-groups", json=[])
+    api.get("/v1/pages/p1/component-groups?page=1", json=[{"id": "g1", "name": "API", "components": ["c1"]}])
+    api.get("/v1/pages/p1/components", json=[])
+    api.get(
+        "/v1/pages/p1/components?page=1&per_page=50",
+        json=[
+            {
+                "id": "c1",
+                "name": "REST API",
+                "status": "operational",
+                "group": False,
+                "group_id": "g1",
+                "page_id": "p1",
+            },
+            {
+                "id": "c2",
+                "name": "Webhooks",
+                "status": "degraded_performance",
+                "group": False,
+                "page_id": "p1",
+            },
+        ],
+    )
+    api.get(
+        "/v1/pages/p1/components?page=2&per_page=50",
+        json=[
+            {
+                "id": "g1",
+                "name": "API",
+                "group": True,
+                "page_id": "p1",
+            },  # groups are components too: filtered
+        ],
+    )
+
+
+def octopus_routes(api: FakeAPI, url: str) -> None:
+    api.get(
+        "/api/spaces?skip=0", json={"Items": [{"Id": "Spaces-1", "Name": "Default"}], "LastPageNumber": 0}
+    )
+    api.get(
+        "/api/Spaces-1/projects?skip=0",
+        json={
+            "Items": [{"Id": "Projects-1", "Name": "checkout", "SpaceId": "Spaces-1", "IsDisabled": False}],
+            "LastPageNumber": 1,
+        },
+    )
+    api.get(
+        "/api/Spaces-1/projects?skip=50",
+        json={
+            "Items": [{"Id": "Projects-2", "Name": "search", "SpaceId": "Spaces-1", "IsDisabled": True}],
+            "LastPageNumber": 1,
+        },
+    )
+
+
+def firehydrant_routes(api: FakeAPI, url: str) -> None:
+    api.get("/v1/environments?page=1&per_page=50", json={
+        "data": [{"id": "env-prod", "name": "production", "description": "prod"}], "pagination": {"pages": 2},
+    })
+    api.get("/v1/environments?page=2&per_page=50", json={
+        "data": [{"id": "env-stg", "name": "staging", "description": "stg"}], "pagination": {"pages": 2},
+    })
+    api.get("/v1/incidents?page=1&per_page=50", json={"data": [
+        {"id": "inc-1", "name": "Checkout down", "incident_url": "https://app.firehydrant.io/inc-1",
+         "current_milestone": "resolved", "environments": [{"id": "env-prod"}], "services": []},
+    ], "pagination": {"pages": 1}})
+
+
+def terraform_routes(api: FakeAPI, url: str) -> None:
+    api.get("/api/v2/organizations?page[size]=100", json={
+        "data": [{"id": "acme", "attributes": {"name": "acme", "email": "ops@acme.io"}}],
+        "links": {"next": f"{url}/api/v2/organizations?page%5Bnumber%5D=2&page%5Bsize%5D=100"},
+    })
+    api.get("/api/v2/organizations?page[number]=2", json={
+        "data": [{"id": "beta", "attributes": {"name": "beta", "email": "ops@beta.io"}}], "links": {"next": None},
+    })
+    for org, project in (("acme", "prj-1"), ("beta", "prj-2")):
+        api.get(f"/api/v2/organizations/{org}/projects", json={"data": [
+            {"id": project, "attributes": {"name": f"{org} infra", "permissions": {}},
+             "relationships": {"organization": {"data": {"id": org}}}},
+        ], "links": {}})
+
+
+def pagerduty_routes(api: FakeAPI, url: str) -> None:
+    api.get("/users?offset=0&limit=100", json={"users": [
+        {"id": "PU1", "name": "Ada", "email": "ada@acme.io", "role": "admin", "html_url": "https://acme.pd/PU1"},
+    ], "more": True, "limit": 1})
+    api.get("/users?offset=1&limit=100", json={"users": [
+        {"id": "PU2", "name": "Linus", "email": "linus@acme.io", "role": "user", "html_url": "https://acme.pd/PU2"},
+    ], "more": False, "limit": 1})
+
+
 CASES: list[Case] = [
     Case(
         name="sentry",
@@ -114,5 +318,81 @@ CASES: list[Case] = [
             "sentryIssue": {"101"},
         },
         covers=("pagination (Link cursor)", "custom selector (includeMembers, tag)", "bearer auth"),
+    ),
+    Case(
+        name="opencost",
+        config={"opencost_host": "{api}"},
+        routes=opencost_routes,
+        auth=None,
+        expected={
+            "openCostResourceAllocation": {"checkout/api", "search/indexer"},
+            "openCostCloudcost": {
+                "AWS-2026-12-01T00:00:00Z-2026-12-02T00:00:00Z",
+                "GCP-2026-12-01T00:00:00Z-2026-12-02T00:00:00Z",
+            },
+        },
+        covers=("custom selector (pydantic v1 custom field types, aggregate)", "list-returning handler"),
+    ),
+    Case(
+        name="opsgenie",
+        config={"api_token": "genie-fake", "api_url": "{api}"},
+        routes=opsgenie_routes,
+        auth=("authorization", "GenieKey genie-fake"),
+        kinds=("user", "team", "schedule"),
+        expected={
+            "opsGenieUser": {"u1", "u2"},
+            "opsGenieTeam": {"t1"},
+            "opsGenieSchedule": {"s1_r1", "s1_r2"},
+        },
+        covers=("pagination (paging.next)", "itemsToParse (.rotations)", "custom selector (apiQueryParams)"),
+    ),
+    Case(
+        name="statuspage",
+        config={"statuspage_host": "{api}", "statuspage_api_key": "sp-fake"},
+        routes=statuspage_routes,
+        auth=("authorization", "sp-fake"),
+        kinds=("statuspage", "component_group", "component"),
+        expected={
+            "statuspage": {"p1"},
+            "statuspageComponentGroup": {"g1"},
+            "statuspageComponent": {"c1", "c2"},
+        },
+        covers=("pagination (page numbers until an empty page)", "selector query (.group == false)"),
+    ),
+    Case(
+        name="octopus",
+        config={"server_url": "{api}", "octopus_api_key": "API-FAKE"},
+        routes=octopus_routes,
+        auth=("x-octopus-apikey", "API-FAKE"),
+        kinds=("space", "project"),
+        expected={"octopusSpace": {"Spaces-1"}, "octopusProject": {"Projects-1", "Projects-2"}},
+        covers=("pagination (skip/take, LastPageNumber)", "API-key header", "generic on_resync() handler"),
+    ),
+    Case(
+        name="firehydrant",
+        config={"token": "fhb-fake", "api_url": "{api}"},
+        routes=firehydrant_routes,
+        auth=("authorization", "fhb-fake"),
+        kinds=("environment", "incident"),
+        expected={"firehydrantEnvironment": {"env-prod", "env-stg"}, "firehydrantIncident": {"inc-1"}},
+        covers=("pagination (page / pagination.pages)", "relations"),
+    ),
+    Case(
+        name="terraform-cloud",
+        config={"terraform_cloud_host": "{api}", "terraform_cloud_token": "tfc-fake"},
+        routes=terraform_routes,
+        auth=("authorization", "Bearer tfc-fake"),
+        kinds=("organization", "project"),
+        expected={"terraformCloudOrganization": {"acme", "beta"}, "terraformCloudProject": {"prj-1", "prj-2"}},
+        covers=("pagination (JSON:API links.next)", "event.attributes as a per-run cache", "bearer auth"),
+    ),
+    Case(
+        name="pagerduty",
+        config={"token": "u+pdfake", "api_url": "{api}"},
+        routes=pagerduty_routes,
+        auth=("authorization", "Token token=u+pdfake"),
+        kinds=("users",),
+        expected={"pagerdutyUser": {"PU1", "PU2"}},
+        covers=("pagination (offset/limit/more)", "OceanAsyncClient with its own RetryTransport subclass"),
     ),
 ]
