@@ -21,10 +21,10 @@ adapter needs):
 | ``execute(run)``; the run (``ActionRun`` model) | ``execute(run)``; the run as Port sent it is ``run.raw`` |
 | ``ocean.register_action_executor(executor)`` | ``ocean.add_action_executor(executor)`` |
 | ``ActionExecutionError(message, status_label)`` | ``ActionFailedError(message, status_label=…)`` |
-| ``ocean.port_client.post_run_log(run, message)`` | ``run.log(message)`` / ``ocean.action_runs.log(id, message)`` |
-| ``ocean.port_client.update_run_started(run, link, external_id)`` | ``run.add_link(link)``, ``run.set_external_id(external_id)`` |
-| ``ocean.port_client.report_run_completed(run, success, message)`` | ``ocean.action_runs.complete(id, success=…, message=…)`` |
-| ``ocean.port_client.find_run_by_external_id(id)`` | ``ocean.action_runs.find_by_external_id(id)`` |
+| ``port_client.post_run_log(run, message)`` | ``run.log(…)`` / ``ocean.action_runs.log(id, …)`` |
+| ``port_client.update_run_started(run, link, id)`` | ``run.add_link(link)``, ``run.set_external_id(id)`` |
+| ``port_client.report_run_completed(run, ok, msg)`` | ``ocean.action_runs.complete(id, success=ok, …)`` |
+| ``port_client.find_run_by_external_id(id)`` | ``ocean.action_runs.find_by_external_id(id)`` |
 | ``ocean.register_raw`` / ``unregister_raw`` | the same |
 
 One difference an adapter must bridge: a published executor reports its run's end itself
