@@ -19,7 +19,7 @@ from ocean_harbor.testing import RunningHarbor
 from ocean_runtime.config.naming import config_env_var
 from ocean_runtime.testing.fake_api import FakeAPI
 from tests.compat.corpus.cases import CASES, Case
-from tests.compat.corpus.environment import corpus_folder, corpus_python
+from tests.compat.corpus.environment import corpus_folder, corpus_python, scratch_copy
 from tests.compat.fake_server import ServedFakeAPI
 
 
@@ -31,7 +31,7 @@ def harbor(tmp_path: Path) -> Iterator[RunningHarbor]:
 
 def sail(case: Case, harbor: RunningHarbor, api_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """``ocean sail DIR --once`` with the corpus venv, configured for the fake API and the harbor."""
-    folder = corpus_folder(case.name)
+    folder = scratch_copy(corpus_folder(case.name), tmp_path)
     python = corpus_python()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
     env.update(

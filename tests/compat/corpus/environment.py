@@ -48,3 +48,16 @@ def _missing(reason: str) -> None:
     if IN_CI:
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def scratch_copy(folder: Path, target: Path) -> Path:
+    """A copy of an integration folder to run (``ocean sail`` keeps state in ``DIR/.ocean``).
+
+    The corpus stays untouched (in CI it is read-only); the copy is the folder as published, less
+    its tests and any ``.ocean`` state.
+    """
+    import shutil
+
+    copy = target / folder.name
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".ocean", "__pycache__", "tests"))
+    return copy
