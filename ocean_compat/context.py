@@ -14,6 +14,9 @@ explicit event (what their tests and a few integrations do) that wins over the r
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import logging
 import uuid
 import weakref
@@ -102,10 +105,14 @@ class PortOceanContext:
     # -- decorators ------------------------------------------------------------------------------
 
     def on_resync(self, kind: str | None = None) -> Callable[[F], F]:
-        """Register a resync handler on Ocean's app (returns the function unchanged)."""
+        """Register a resync handler on Ocean's app (returns the function unchanged).
+
+        Ocean gets a wrapper that first runs the ``@ocean.on_resync_start()`` hooks, once per run.
+        """
         if self._app is not None:
             return _recorded(lambda f: self._app.integration.on_resync(f, kind))
-        return ocean_runtime.ocean.on_resync(kind)
+        register = ocean_runtime.ocean.on_resync(kind)
+        return _recorded(lambda f: register(_after_resync_start(f)))
 
     def on_start(self) -> Callable[[F], F]:
         """Register a start-up handler on Ocean's app."""
@@ -114,7 +121,7 @@ class PortOceanContext:
         return ocean_runtime.ocean.on_start()
 
     def on_resync_start(self) -> Callable[[F], F]:
-        """Run before every resync (Ocean: before the first handler of each run)."""
+        """Run before every resync (Ocean: once per run, before its first handler starts)."""
         return self._lifecycle_hook("on_resync_start")
 
     def on_resync_complete(self) -> Callable[[F], F]:
@@ -181,6 +188,48 @@ class PortOceanContext:
 
     def __repr__(self) -> str:
         return f"<port_ocean context over {self._app or _runtime_app()!r}>"
+
+
+def _after_resync_start(function: Any) -> Any:
+    """``function`` for Ocean: the run's ``on_resync_start`` hooks complete before it starts."""
+    if inspect.isasyncgenfunction(function):
+
+        @functools.wraps(function)
+        async def generator(*args: Any, **kwargs: Any) -> Any:
+            await _run_resync_start_hooks()
+            async for batch in function(*args, **kwargs):
+                yield batch
+
+        return generator
+
+    @functools.wraps(function)
+    async def coroutine(*args: Any, **kwargs: Any) -> Any:
+        await _run_resync_start_hooks()
+        return await function(*args, **kwargs)
+
+    return coroutine
+
+
+async def _run_resync_start_hooks() -> None:
+    """Run the recorded ``on_resync_start`` hooks once per run (the first handler of the run waits)."""
+    runtime = _runtime_app()
+    config = _runtime_config_or_none()
+    hooks = RuntimeAppView.of(runtime).lifecycle_hooks.get("on_resync_start") if runtime else None
+    if not hooks or config is None:
+        return
+    attributes = _attributes_of(config)
+    started = attributes.get(_RESYNC_STARTED)
+    if started is None:
+
+        async def run_hooks() -> None:
+            for hook in hooks:
+                await hook()
+
+        started = attributes[_RESYNC_STARTED] = asyncio.ensure_future(run_hooks())
+    await asyncio.shield(started)
+
+
+_RESYNC_STARTED = "__ocean_compat_resync_started"
 
 
 def _recorded(call: Callable[[Any], Any]) -> Callable[[F], F]:

@@ -4,7 +4,7 @@ The integration below uses the published idioms the corpus relies on: a pydantic
 aliases, defaults and validators, its config class declared on a ``BaseIntegration`` subclass and
 imported from another module, ``event.resource_config`` in a handler, ``http_async_client``,
 ``event.attributes``, ``itemsToParse`` and an ``AbstractWebhookProcessor`` that checks an HMAC of
-the raw body through ``event._original_request``.
+the raw body through ``event._original_request``, and an ``on_resync_start`` hook.
 """
 
 from __future__ import annotations
@@ -103,8 +103,16 @@ FILES = {
         from port_ocean.core.ocean_types import ASYNC_GENERATOR_RESYNC_TYPE
         from port_ocean.utils import http_async_client
 
+        STARTS = []
+
+        @ocean.on_resync_start()
+        async def prepare() -> None:
+            STARTS.append(event.port_app_config)
+
         @ocean.on_resync("team")
         async def teams(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
+            # on_resync_start ran once for this run, before the first handler (two team resources)
+            assert STARTS == [event.port_app_config], STARTS
             selector = event.resource_config.selector
             event.attributes["calls"] = event.attributes.get("calls", 0) + 1
             response = await http_async_client.get(ocean.integration_config["api_url"] + "/teams")
