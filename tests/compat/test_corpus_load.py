@@ -17,6 +17,8 @@ import pytest
 from tests.compat.corpus.environment import CORPUS, corpus_folder, corpus_names, corpus_python
 
 REPO = Path(__file__).resolve().parents[2]
+# Probing 46 folders (two processes at a time) takes ~1 min on a quiet machine, longer on a busy one.
+pytestmark = pytest.mark.timeout(900)
 
 # Folders that do not load, and why (each is a finding about the corpus or a known limit).
 NOT_LOADING = {

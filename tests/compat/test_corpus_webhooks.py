@@ -24,10 +24,9 @@ import pytest
 from ocean_harbor.testing import RunningHarbor
 from ocean_runtime.config.naming import config_env_var
 from ocean_runtime.testing.fake_api import FakeAPI
-from tests.compat.corpus.environment import corpus_folder, corpus_python, scratch_copy
+from tests.compat.corpus.environment import corpus_folder, corpus_python, resources_with_kinds, scratch_copy
 from tests.compat.corpus.webhooks import WEBHOOK_CASES, WebhookCase, compact
 from tests.compat.fake_server import ServedFakeAPI
-from tests.compat.test_corpus_resync import _resources_with_kinds
 
 WAIT_SECONDS = 120.0
 
@@ -84,7 +83,7 @@ def _start(
     if case.hosts:
         env["OCEAN_COMPAT_HTTP_ROUTES"] = json.dumps({host: api_url for host in case.hosts})
     if case.kinds is not None:
-        env["OCEAN__RESOURCES_PATH"] = str(_resources_with_kinds(folder, case.kinds, tmp_path / "resources"))
+        env["OCEAN__RESOURCES_PATH"] = str(resources_with_kinds(folder, case.kinds, tmp_path / "resources"))
     return subprocess.Popen(
         [str(corpus_python().with_name("ocean")), "sail", str(folder), "--port", "0"],
         cwd=tmp_path,

@@ -61,3 +61,18 @@ def scratch_copy(folder: Path, target: Path) -> Path:
     copy = target / folder.name
     shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".ocean", "__pycache__", "tests"))
     return copy
+
+
+def resources_with_kinds(folder: Path, kinds: tuple[str, ...], target: Path) -> Path:
+    """The folder's own blueprints and default mapping, keeping only the resources of ``kinds``."""
+    import yaml
+
+    source = folder / ".port" / "resources"
+    target.mkdir()
+    for blueprints in source.glob("blueprints.*"):
+        (target / blueprints.name).write_text(blueprints.read_text())
+    mapping_file = next(source.glob("port-app-config.y*ml"))
+    mapping = yaml.safe_load(mapping_file.read_text())
+    mapping["resources"] = [r for r in mapping["resources"] if r["kind"] in kinds]
+    (target / "port-app-config.yml").write_text(yaml.safe_dump(mapping, sort_keys=False))
+    return target
