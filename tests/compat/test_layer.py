@@ -319,3 +319,28 @@ def test_http_routes_point_hard_coded_hosts_at_another_origin(monkeypatch: pytes
 
     asyncio.run(run())
     assert seen == ["http://127.0.0.1:8123/graphql", "https://other.example.com/x"]
+
+
+def test_rooms_the_runtime_never_imports_the_layer_and_the_layer_only_the_runtime() -> None:
+    import ast
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import ocean_runtime, ocean_runtime.app, sys; print('ocean_compat' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
+    for path in (root / "ocean_compat").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            ours = [n for n in names if n.split(".")[0] in ("ocean_cli", "ocean_harbor", "ocean_templates")]
+            assert ours == [], f"{path.name} imports {ours}"
