@@ -23,7 +23,7 @@ pytestmark = pytest.mark.timeout(900)
 # Folders that do not load, and why (each is a finding about the corpus or a known limit).
 NOT_LOADING = {
     "aws": "its dependencies (aioboto3 ^12, mypy stubs imported at run time) conflict with aws-v3's "
-    "(aioboto3 ^15) in the shared corpus venv",
+    "(aioboto3 ^15) in the shared corpus venv; in a venv of its own it loads (measured by hand)",
     "gitlab": "its default mapping uses 'file://README.md' values, which the published integration "
     "resolves with its own entity processor; Ocean's mapping engine compiles jq only",
 }
