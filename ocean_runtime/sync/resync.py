@@ -111,8 +111,9 @@ async def run_resync(
         raise
     finally:
         report.duration = time.monotonic() - started
-    await _set_state(port, _final_state(report, options.interval_minutes), final=True)
+    # Problems first: while the run is still open, Port (and the harbor) file them under it.
     await ship_problems(port, report)
+    await _set_state(port, _final_state(report, options.interval_minutes), final=True)
     observer.on_progress(ProgressEvent(Phase.FINISHED, report))
     return report
 
