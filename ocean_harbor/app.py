@@ -61,6 +61,7 @@ def create_app(
         The Starlette app; ``app.state.store`` is its ``Store`` (closed at shutdown),
         ``app.state.rate_limits`` the ``RateLimits`` it enforces (or None).
     """
+    from ocean_harbor.action_pages import action_ui_routes
     from ocean_harbor.ui import ui_routes
 
     store = Store(db_path)
@@ -78,6 +79,7 @@ def create_app(
         *action_routes(store),  # before document_routes: /v1/actions/runs… are literal paths
         *document_routes(store),
         *ingest_routes(store),
+        *action_ui_routes(store),
         *ui_routes(store),
     ]
     # Outermost first: the network's delay, the gateway's limits, injected faults, then auth.

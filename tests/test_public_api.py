@@ -91,12 +91,15 @@ def test_every_public_name_exists_and_is_documented() -> None:
 
 def test_the_test_kit_is_pinned() -> None:
     assert sorted(ocean_runtime.testing.__all__) == [
+        "ActionRunError",
+        "ActionsIntegration",
         "Catalog",
         "FakeAPI",
         "FakeClock",
         "LiveIntegration",
         "ResyncFailedError",
         "UnmatchedRequestError",
+        "actions_integration",
         "live_integration",
         "resync",
         "resync_async",
@@ -111,6 +114,8 @@ def test_the_http_toolkit_is_pinned() -> None:
 
 def test_the_authors_api_members() -> None:
     # What an integration's main.py uses (DESIGN.md, "The integration author's API").
-    for member in ("on_start", "on_resync", "add_webhook_processor", "integration_config"):
+    members = ("on_start", "on_resync", "add_webhook_processor", "integration_config")
+    actions = ("on_action", "add_action_executor", "action_runs", "register_raw", "unregister_raw")
+    for member in (*members, *actions):
         assert hasattr(type(ocean_runtime.ocean), member)
     assert hasattr(type(ocean_runtime.event), "resource_config")

@@ -3,7 +3,8 @@
 Sizes come from ``.port/spec.yaml`` configurations, e.g.
 ``OCEAN__INTEGRATION__CONFIG__PEOPLE_PER_DEPARTMENT=5``. The two handlers deliberately use the two
 handler shapes Ocean supports: an async generator yielding batches, and a coroutine returning a
-list. Services also change live, through signed webhooks (``fake_webhook.py``).
+list. Services also change live, through signed webhooks (``fake_webhook.py``), and through the
+"Deploy" self-service action (``fake_actions.py``; run it from a service's page in the harbor).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from fake_actions import deploy, deployed_service
 from fake_config import org_shape
 from fake_org import batched, departments, services
 from fake_webhook import FakeWebhook, with_live_state
 
-from ocean_runtime import ocean
+from ocean_runtime import ActionRun, ocean
 
 # Departments arrive in pages of this many, as from a paginated people API.
 DEPARTMENT_PAGE_SIZE = 2
@@ -41,3 +43,9 @@ async def resync_services(kind: str) -> list[dict[str, Any]]:
 
 
 ocean.add_webhook_processor("/webhook", FakeWebhook)
+
+
+@ocean.on_action("deploy_service", partition_key=deployed_service)
+async def deploy_service(run: ActionRun) -> None:
+    """Deploys a version of a service: the "Deploy" action on a ``fakeService`` entity."""
+    await deploy(run)

@@ -33,6 +33,10 @@ class GitHubApi(Protocol):
         """Every page of the list at ``path`` (``items_key``: the list inside an envelope)."""
         ...
 
+    async def post(self, path: str, body: RawItem) -> RawItem:
+        """POST ``body`` to ``path``; the JSON answer (``{}`` when GitHub answers 204)."""
+        ...
+
 
 class GitHubClient:
     """The organisation's repositories and what they hold.
@@ -111,6 +115,21 @@ class GitHubClient:
             remaining -= len(page)
             if remaining <= 0:
                 break
+
+    async def workflow_run(self, repository: str, run_id: int) -> RawItem | None:
+        """One workflow run of the named repository (None when GitHub does not know it)."""
+        found = await self.api.get(f"/repos/{self.organization}/{repository}/actions/runs/{run_id}")
+        return _tag(found, f"{self.organization}/{repository}") if found is not None else None
+
+    async def dispatch_workflow(
+        self, repository: str, workflow: str, ref: str, inputs: dict[str, str]
+    ) -> RawItem:
+        """Start a ``workflow_dispatch`` run of ``workflow`` (file name or id) on ``ref``.
+
+        GitHub answers the new run's ``workflow_run_id`` (``return_run_details``).
+        """
+        path = f"/repos/{self.organization}/{repository}/actions/workflows/{workflow}/dispatches"
+        return await self.api.post(path, {"ref": ref, "inputs": inputs, "return_run_details": True})
 
 
 def _tag(item: RawItem, full_name: str) -> RawItem:

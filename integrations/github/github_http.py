@@ -49,11 +49,53 @@ class GitHubRetryPolicy(RetryPolicy):
 RETRY_POLICY = GitHubRetryPolicy(max_attempts=5, max_delay=300.0)
 
 
+@dataclass(frozen=True)
+class RateBudget:
+    """GitHub's request budget as its last answer stated it.
+
+    Attributes:
+        remaining: requests left (``X-RateLimit-Remaining``).
+        resets_at: when it is refilled, Unix seconds (``X-RateLimit-Reset``).
+    """
+
+    remaining: int
+    resets_at: float
+
+
 class GitHubHttpApi:
-    """``GitHubApi`` (see ``github_client``) over one toolkit client."""
+    """``GitHubApi`` (see ``github_client``) over one toolkit client.
+
+    Attributes:
+        budget: the rate-limit budget the latest answer stated (None before any answer).
+    """
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
+        self.budget: RateBudget | None = None
+        http.event_hooks["response"].append(self._read_budget)
+
+    async def _read_budget(self, response: httpx.Response) -> None:
+        remaining, reset = (
+            response.headers.get("x-ratelimit-remaining"),
+            response.headers.get("x-ratelimit-reset"),
+        )
+        if remaining is not None and reset is not None and remaining.isdigit() and reset.isdigit():
+            self.budget = RateBudget(int(remaining), float(reset))
+
+    async def post(self, path: str, body: RawItem) -> RawItem:
+        """POST ``body`` (never retried: GitHub may have acted on it); ``{}`` for a 204.
+
+        Raises:
+            ThirdPartyAPIError: GitHub refused it (with GitHub's message).
+        """
+        response = await self.http.post(path, json=body)
+        if not response.is_success:
+            url = str(response.request.url.copy_with(query=None))
+            raise ThirdPartyAPIError("POST", url, response.status_code, _message(response))
+        if response.status_code == 204 or not response.content:
+            return {}
+        answer: RawItem = response.json()
+        return answer
 
     async def get(self, path: str) -> RawItem | None:
         """The JSON object at ``path``; None on 404.
@@ -99,6 +141,13 @@ def build_client(config: Mapping[str, Any]) -> GitHubClient:
         headers={"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION},
     )
     return GitHubClient(GitHubHttpApi(http), organization)
+
+
+def rate_budget(client: GitHubClient) -> RateBudget | None:
+    """The budget the client's latest GitHub answer stated (None before any answer)."""
+    # An attribute, not isinstance: tests load the integration (and this module) several times.
+    budget: RateBudget | None = getattr(client.api, "budget", None)
+    return budget
 
 
 # One client per running integration (not per module: two integrations loaded in one process,

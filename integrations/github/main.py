@@ -3,7 +3,9 @@
 Configuration (``.port/spec.yaml``): ``githubToken``, ``githubOrganization``, ``githubBaseUrl``
 and ``webhookSecret``. Selector fields (``includeArchived``, ``state``,
 ``maxRunsPerRepository``) are defined in ``integration.py``. Live updates arrive on
-``POST /integration/webhook`` (see ``github_webhooks.py``).
+``POST /integration/webhook`` (see ``github_webhooks.py``). With
+``OCEAN__ACTIONS_PROCESSOR__ENABLED=true`` it executes the ``dispatch_workflow`` self-service
+action (``github_actions.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fan_out import fan_out
+from github_actions import DispatchWorkflow
 from github_http import github
 from github_webhooks import IssueWebhook, PingWebhook, PullRequestWebhook, PushWebhook
 from integration import RepositoryScopedSelector, StateSelector, WorkflowRunSelector
@@ -22,6 +25,8 @@ Batches = AsyncIterator[list[dict[str, Any]]]
 
 for processor in (PushWebhook, PullRequestWebhook, IssueWebhook, PingWebhook):
     ocean.add_webhook_processor("/webhook", processor)
+# The dispatch_workflow self-service action (and its workflow_run webhook, on /webhook too).
+ocean.add_action_executor(DispatchWorkflow())
 
 
 @ocean.on_start()

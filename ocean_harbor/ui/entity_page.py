@@ -17,7 +17,9 @@ RELATION_VALUES_SHOWN = 200  # a many-relation with more values links to the fir
 def entity_page(
     conn: sqlite3.Connection, blueprint_id: str, identifier: str, *, page: int
 ) -> tuple[str, dict[str, Any]]:
-    """An entity's fields, scorecards, relations both ways, neighbourhood, owner and raw JSON."""
+    """An entity's fields, scorecards, relations both ways, neighbourhood, owner, actions and raw JSON."""
+    from ocean_harbor.action_pages import entity_actions  # action_pages uses this package's helpers
+
     blueprint = queries.blueprint(conn, blueprint_id)
     entity = queries.entity(conn, blueprint_id, identifier)
     if entity is None:
@@ -53,6 +55,7 @@ def entity_page(
         "scorecards": _scorecards(conn, blueprint_id, identifier),
         "owner": parse_datasource(datasource),
         "datasource": datasource,
+        "actions": entity_actions(conn, blueprint_id, identifier),
         "raw_json": pretty_json(entity),
     }
 

@@ -89,9 +89,19 @@ def install_finders() -> None:
 
 
 def top_level_modules(root: Path) -> frozenset[str]:
-    """The importable top-level names of a folder: ``*.py`` stems and package folders."""
+    """The importable top-level names of a folder: ``*.py`` stems and package folders.
+
+    A folder holding ``.py`` files (at any depth) without an ``__init__.py`` counts too: a
+    namespace package, importable from a ``sys.path`` entry as well.
+    """
     names = {path.stem for path in root.glob("*.py") if path.stem.isidentifier()}
-    names |= {path.name for path in root.iterdir() if (path / "__init__.py").is_file()}
+    names |= {
+        path.name
+        for path in root.iterdir()
+        if path.is_dir()
+        and path.name.isidentifier()
+        and ((path / "__init__.py").is_file() or next(path.rglob("*.py"), None) is not None)
+    }
     return frozenset(names)
 
 

@@ -26,7 +26,9 @@ from ocean_runtime.mapping.jq_batch import (
     SELECT_TRUE,
     BatchProgram,
 )
-from ocean_runtime.mapping.jq_expr import JQCompileError, NoOutput, first_output
+from ocean_runtime.mapping.jq_expr import JQCompileError, NoOutput, first_output, rewrite_single_quotes
+from ocean_runtime.mapping.jq_parse import parse_tree
+from ocean_runtime.mapping.jq_reads import keys_read
 from ocean_runtime.mapping.models import ResourceConfig
 from ocean_runtime.mapping.plain import NotPlain, PathError, jq_type
 from ocean_runtime.mapping.plan import CompiledExpression, MappingPlan, Strategy, build_plan, entity_builder
@@ -77,6 +79,9 @@ class ResourceMapper:
                 errors.append((f"{prefix}.port.itemsToParse", exc))
         if errors:
             raise _invalid_expressions(errors, source)
+        if self._items_to_parse is not None:
+            expressions = [self._selector, *(leaf.compiled for leaf in self._plan.leaves)]
+            self._items_to_parse.keys_read = _keys_read(expressions)
         self._batched = [leaf for leaf in self._plan.leaves if leaf.compiled.strategy is Strategy.BATCHED]
         for slot, leaf in enumerate(self._batched):
             leaf.compiled.batch_slot = slot
@@ -262,6 +267,19 @@ def _batch_programs(
         except ValueError:
             fields_only = None
     return with_selector, fields_only
+
+
+def _keys_read(expressions: list[CompiledExpression]) -> frozenset[str] | None:
+    """The item keys all ``expressions`` read together, or None if one may read all of it."""
+    keys: set[str] = set()
+    for compiled in expressions:
+        if compiled.strategy is Strategy.LITERAL or compiled.expression is None:
+            continue
+        read = keys_read(parse_tree(rewrite_single_quotes(compiled.expression)))
+        if read is None:
+            return None
+        keys |= read
+    return frozenset(keys)
 
 
 def _selection(value: Any) -> Selection:

@@ -28,6 +28,7 @@ from ocean_runtime.mapping.plain import (
     has_non_string_keys,
     jq_type,
     parse_plain_path,
+    to_jq_value,
 )
 from ocean_runtime.mapping.result import ItemError
 
@@ -85,6 +86,7 @@ class ItemsToParse:
         self._program = compile_jq(expression)
         self._plain = parse_plain_path(rewrite_single_quotes(expression))
         self._delete: tuple[PlainPath | None, Any] | None = None
+        self.keys_read: frozenset[str] | None = None
         if top_level_transform:
             path = deletion_path(expression)
             if path is None:
@@ -153,12 +155,21 @@ class ItemsToParse:
     def _without_list(self, parent: Any) -> Any:
         assert self._delete is not None
         simple, program = self._delete
-        # Non-string keys would be turned into strings by jq: leave such items to jq.
+        # The reference deletes with jq, so the parent comes back as jq hands values back
+        # (integral floats as ints, big ints rounded). Only the keys the resource's expressions
+        # read (``keys_read``, None for all) can show the difference: those are converted with
+        # ``to_jq_value``; what it refuses (non-string keys, huge numbers) is left to jq.
         if simple is not None and isinstance(parent, dict) and not has_non_string_keys(parent):
+            converted = dict(parent)
             try:
-                return _delete_path(parent, simple.steps)  # type: ignore[arg-type]
+                for key in parent if self.keys_read is None else self.keys_read:
+                    if key in converted:
+                        converted[key] = to_jq_value(converted[key])
+                return _delete_path(converted, simple.steps)  # type: ignore[arg-type]
             except PathError:
                 return None
+            except NotPlain:
+                pass
         try:
             return first_output(program, parent)
         except (NoOutput, ValueError):

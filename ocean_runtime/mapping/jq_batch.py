@@ -12,7 +12,7 @@ put side by side in one program run over the batch::
     field     ([first(EXPR)?] | .[0])   or, when EXPR surely gives one output, (try EXPR catch null)
 
 Expressions are put on their own lines so a trailing ``# comment`` cannot swallow the wrapper.
-Only the item keys the expressions read are handed to jq (``jq_reads.root_keys``): parsing the
+Only the item keys the expressions read are handed to jq (``jq_reads.keys_read``): parsing the
 whole ~2 KB item is what costs most. If the batch call fails as a whole (input jq cannot
 serialise), the caller falls back to item by item.
 """
@@ -25,8 +25,9 @@ from typing import Any
 import jq
 
 from ocean_runtime.mapping.jq_expr import rewrite_single_quotes
-from ocean_runtime.mapping.jq_reads import root_keys
-from ocean_runtime.mapping.jq_tokens import needs_own_program, one_output
+from ocean_runtime.mapping.jq_parse import parse_tree
+from ocean_runtime.mapping.jq_reads import keys_read
+from ocean_runtime.mapping.jq_shape import needs_own_program, one_output
 from ocean_runtime.mapping.plain import has_non_string_keys
 
 SELECT_FALSE, SELECT_TRUE, SELECT_EMPTY, SELECT_NOT_BOOLEAN, SELECT_ERROR = range(5)
@@ -108,14 +109,14 @@ def _project(item: Any, keys: tuple[str, ...]) -> Any:
 
 
 def _wrap(expression: str, general: str, one_output_form: str) -> str:
-    return (one_output_form if one_output(expression) else general).format(expr=expression)
+    return (one_output_form if one_output(parse_tree(expression)) else general).format(expr=expression)
 
 
 def _union_of_keys(expressions: Sequence[str]) -> tuple[str, ...] | None:
     """The item keys all ``expressions`` read together, or None if one reads the whole item."""
     keys: set[str] = set()
     for expression in expressions:
-        read = root_keys(expression)
+        read = keys_read(parse_tree(expression))
         if read is None:
             return None
         keys |= read

@@ -1,4 +1,4 @@
-"""A subset of jq compiled to Python functions that give jq's exact results.
+"""A subset of jq compiled from the expression's tree (``jq_parse``) to Python functions.
 
 Handing an item to jq costs far more than what most mapping expressions do with it, so the
 common shapes are evaluated in Python: paths and literals (``plain``), and, here, what is built
@@ -6,37 +6,54 @@ from them with
 
 * string interpolation ``"\\(.a)/\\(.b)"`` and ``tostring``,
 * ``+``, the comparisons ``== != < <= > >=``, ``and``, ``or``, ``not``, ``//``,
-* ``if … then … elif … else … end``, pipes ``|``, parentheses, ``[f]``,
+* ``if … then … elif … else … end`` (``else`` optional), pipes ``|``, parentheses, ``[f]``,
 * ``map(f)``, ``length``, ``ascii_downcase``, ``ascii_upcase``.
 
-Every construct of the subset gives exactly one output or an error, so an expression's "first
-output" is simply its value. A compiled expression is a function ``input → value`` that
+Every construct of the subset gives exactly one output or an error, and none loops or grows
+faster than its input: native evaluation is bounded by construction (so its rare fallbacks to
+jq, for a value it cannot decide on, are too). A compiled expression is a function
+``input → value`` that
 
 * returns the value jq would give first (a fresh copy, as ``plain.to_jq_value`` makes it);
 * raises ``PathError`` exactly when jq raises an error (``.a.b`` on a number, ``"a" + 1``);
 * raises ``NotPlain`` when the input holds something it cannot decide on with certainty (a
   float to print, an object to add, a date...) — the caller then asks jq for that item.
 
-Inside an expression, values keep their floats as floats: jq prints a number read from the
-input as it was written (``2.0`` interpolates as ``"2.0"``), so only the final result turns
-integral floats into ints (as jq's output does), and ``tostring`` leaves every float to jq.
+Inside an expression, values keep their floats as floats: jq prints a number as it was written
+(``2.0`` read from the input, or the literal ``1.0``, interpolate as ``"2.0"``, ``1e3`` as
+``"1E+3"``), so only the final result turns integral floats into ints (as jq's output does),
+and ``tostring`` leaves every float to jq.
 
 Anything outside the subset is not compiled (``compile_native`` returns None) and goes to jq.
-``tests/runtime/mapping/test_native.py`` checks every construct against jq itself.
+``tests/runtime/mapping/test_native.py`` checks every construct against jq itself, and
+``test_differential_fuzz.py`` random expressions of the whole subset.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import operator
 from collections.abc import Callable
 from typing import Any
 
-from ocean_runtime.mapping.jq_expr import compile_jq, first_output
-from ocean_runtime.mapping.jq_tokens import NotUnderstood, Token, TokenCursor, tokenize
+from ocean_runtime.mapping.jq_parse import parse_tree
+from ocean_runtime.mapping.jq_tree import (
+    Binary,
+    Call,
+    Collect,
+    Identity,
+    If,
+    Index,
+    Literal,
+    Node,
+    Pipe,
+    Text,
+)
 from ocean_runtime.mapping.plain import (
     NotPlain,
     PathError,
+    constant_step,
     has_non_string_keys,
     jq_equal,
     jq_type,
@@ -75,15 +92,18 @@ class NativeExpression:
 
 def compile_native(expression: str) -> NativeExpression | None:
     """Compiles a (quote-rewritten) expression of the subset; None when it is outside it."""
-    try:
-        tokens = tokenize(expression)
-        parser = _Parser(tokens)
-        evaluate = parser.pipe()
-        if parser.position != len(tokens):
-            return None
-    except (_Unsupported, NotUnderstood, IndexError, RecursionError, ValueError):
+    return compile_tree(expression, parse_tree(expression))
+
+
+def compile_tree(text: str, tree: Node | None) -> NativeExpression | None:
+    """Compiles an expression's tree; None when something in it is outside the subset."""
+    if tree is None:
         return None
-    return NativeExpression(expression, evaluate)
+    try:
+        evaluate = _compile(tree)
+    except (_Unsupported, RecursionError):
+        return None
+    return NativeExpression(text, evaluate)
 
 
 def _finished(evaluate: Evaluator) -> Evaluator:
@@ -440,181 +460,97 @@ def _identity_collect(inner: Evaluator) -> Evaluator:
     return lambda data: [inner(data)]
 
 
-# -- parser ------------------------------------------------------------------------------------
+# -- the tree → combinators -------------------------------------------------------------------
 
 
-class _Parser(TokenCursor):
-    """Recursive descent over jq's grammar, lowest precedence first, for the subset only."""
-
-    mismatch = _Unsupported
-
-    def pipe(self) -> Evaluator:
-        left = self.alternative()
-        if self.at("|"):
-            self.take()
-            return _pipe(left, self.pipe())
-        return left
-
-    def alternative(self) -> Evaluator:
-        left = self.disjunction()
-        if self.at("//"):
-            self.take()
-            return _alternative(left, self.alternative())
-        return left
-
-    def disjunction(self) -> Evaluator:
-        left = self.conjunction()
-        while self.at("or"):
-            self.take()
-            left = _or(left, self.conjunction())
-        return left
-
-    def conjunction(self) -> Evaluator:
-        left = self.comparison()
-        while self.at("and"):
-            self.take()
-            left = _and(left, self.comparison())
-        return left
-
-    def comparison(self) -> Evaluator:
-        left = self.additive()
-        if self.at("==", "!=", "<", "<=", ">", ">="):
-            operator = self.take().text
-            return _comparison(operator, left, self.additive())
-        return left
-
-    def additive(self) -> Evaluator:
-        operands = [self.postfix()]
-        while self.at("+"):
-            self.take()
-            operands.append(self.postfix())
-        return _sum(operands)
-
-    def postfix(self) -> Evaluator:
-        term, steps = self.primary()
-        while True:
-            token, following = self.peek(), self.peek(1)
-            if token is None:
-                break
-            if token.kind == "field":
-                self.take()
-                steps.append(token.text[1:])
-            elif token.kind == "dot" and following is not None and following.kind == "string":
-                self.position += 2
-                steps.append(_decode(following))
-            elif token.kind == "dot" and following is not None and following.text == "[":
-                self.take()
-                steps.append(self.index())
-            elif self.at("["):
-                steps.append(self.index())
-            else:
-                break
-        return _path(term, tuple(steps))
-
-    def index(self) -> str | int:
-        """``[0]`` or ``["key"]``; slices, iteration and computed indices are outside the subset."""
-        self.take("[")
-        token = self.take()
-        if token.kind == "string":
-            step: str | int = _decode(token)
-        elif token.kind == "number" and token.text.isdigit():
-            step = int(token.text)
-        elif token.kind == "op" and token.text == "-":
-            digits = self.take()
-            if digits.kind != "number" or not digits.text.isdigit():
-                raise _Unsupported
-            step = -int(digits.text)
-        else:
-            raise _Unsupported
-        self.take("]")
-        return step
-
-    def primary(self) -> tuple[Evaluator | None, list[str | int]]:
-        """A term: (its evaluator, or None for the input itself; index steps already read)."""
-        token = self.take()
-        kind, text = token.kind, token.text
-        if kind == "field":
-            return None, [text[1:]]
-        if kind == "dot":
-            following = self.peek()
-            if following is not None and following.kind == "string":
-                self.take()
-                return None, [_decode(following)]
-            if following is not None and following.kind == "op" and following.text == "[":
-                return None, [self.index()]
-            return None, []
-        if kind == "number":
-            return _constant(first_output(compile_jq(text), None)), []
-        if kind == "string":
-            return self.string(token), []
-        if kind == "op" and text == "(":
-            inner = self.pipe()
-            self.take(")")
-            return inner, []
-        if kind == "op" and text == "[":
-            if self.at("]"):
-                self.take()
-                return _constant([]), []
-            inner = self.pipe()
-            self.take("]")
-            return _identity_collect(inner), []
-        if kind == "ident":
-            return self.keyword(text), []
-        raise _Unsupported
-
-    def keyword(self, name: str) -> Evaluator:
-        if name in ("true", "false", "null"):
-            return _constant({"true": True, "false": False, "null": None}[name])
-        if name == "if":
-            return self.conditional()
-        if name == "map" and self.at("("):
-            self.take()
-            function = self.pipe()
-            self.take(")")
-            return _map(function)
-        if name in _FUNCTIONS and not self.at("("):
-            return _FUNCTIONS[name]
-        raise _Unsupported
-
-    def conditional(self) -> Evaluator:
-        branches = []
-        test = self.pipe()
-        self.take("then")
-        branches.append((test, self.pipe()))
-        while self.at("elif"):
-            self.take()
-            test = self.pipe()
-            self.take("then")
-            branches.append((test, self.pipe()))
-        otherwise: Evaluator = checked  # `if c then a end` gives the input when c is false
-        if self.at("else"):
-            self.take()
-            otherwise = self.pipe()
-        self.take("end")
+def _compile(node: Node) -> Evaluator:
+    if isinstance(node, Identity):
+        return checked
+    if isinstance(node, Index):
+        return _compile_path(node)
+    if isinstance(node, Literal):
+        return _constant(_literal(node))
+    if isinstance(node, Text) and node.format is None:
+        return _compile_text(node)
+    if isinstance(node, Pipe):
+        return _pipe(_compile(node.left), _compile(node.right))
+    if isinstance(node, Binary):
+        return _compile_binary(node)
+    if isinstance(node, If):
+        branches = [(_compile(test), _compile(then)) for test, then in node.branches]
+        otherwise = checked if node.otherwise is None else _compile(node.otherwise)  # no else: `.`
         return _conditional(branches, otherwise)
-
-    def string(self, token: Token) -> Evaluator:
-        literals = [_decode_text(raw) for raw in token.literals or [token.text]]
-        if not token.parts:
-            return _constant(literals[0])
-        parts = []
-        for tokens in token.parts:
-            inner = _Parser(tokens)
-            parts.append(inner.pipe())
-            if inner.position != len(tokens):
-                raise _Unsupported
-        return _interpolation(literals, parts)
+    if isinstance(node, Collect):
+        return _constant([]) if node.inner is None else _identity_collect(_compile(node.inner))
+    if isinstance(node, Call):
+        if node.name == "map" and len(node.args) == 1:
+            return _map(_compile(node.args[0]))
+        if node.name in _FUNCTIONS and not node.args:
+            return _FUNCTIONS[node.name]
+    raise _Unsupported
 
 
-def _decode(token: Token) -> str:
-    if token.kind != "string" or token.parts:
-        raise _Unsupported
-    return _decode_text(token.text)
+def _literal(node: Literal) -> Any:
+    """A literal's value; numbers jq would print differently from Python are floats or refused."""
+    value = node.value
+    if node.text is None:
+        return value
+    if type(value) is int and value <= _SAFE_INT:
+        return value
+    if isinstance(value, float) and math.isfinite(value) and abs(value) <= _SAFE_INT:
+        return value  # a float: `tostring` and interpolation leave it to jq (`1.0`, `1E+3`)
+    raise _Unsupported
 
 
-def _decode_text(raw: str) -> str:
-    """A jq string literal's text (escapes as in JSON); anything else is outside the subset."""
-    value = json.loads(f'"{raw}"')
-    if not isinstance(value, str):
-        raise _Unsupported
-    return value
+def _compile_path(node: Index) -> Evaluator:
+    """``T.a.b[0]``: the longest chain of constant, non-optional steps on one term."""
+    steps: list[str | int] = []
+    term: Node = node
+    while isinstance(term, Index):
+        if term.optional:
+            raise _Unsupported
+        steps.append(_constant_step(term.key))
+        term = term.target
+    steps.reverse()
+    base = None if isinstance(term, Identity) else _compile(term)
+    return _path(base, tuple(steps))
+
+
+def _constant_step(key: Node) -> str | int:
+    step = constant_step(key)
+    if step is None:
+        raise _Unsupported  # computed indices and slices are jq's
+    return step
+
+
+def _compile_text(node: Text) -> Evaluator:
+    literals: list[str] = [""]
+    parts: list[Evaluator] = []
+    for piece in node.pieces:
+        if isinstance(piece, str):
+            literals[-1] += piece
+        else:
+            parts.append(_compile(piece))
+            literals.append("")
+    return _interpolation(literals, parts)
+
+
+def _compile_binary(node: Binary) -> Evaluator:
+    if node.op == "+":
+        operands: list[Node] = []
+        term: Node = node
+        while isinstance(term, Binary) and term.op == "+":
+            operands.append(term.right)
+            term = term.left
+        operands.append(term)
+        return _sum([_compile(operand) for operand in reversed(operands)])
+    left, right = _compile(node.left), _compile(node.right)
+    if node.op in ("==", "!=", "<", "<=", ">", ">="):
+        return _comparison(node.op, left, right)
+    if node.op == "and":
+        return _and(left, right)
+    if node.op == "or":
+        return _or(left, right)
+    if node.op == "//":
+        return _alternative(left, right)
+    raise _Unsupported

@@ -17,23 +17,15 @@ Anything else (a value jq would have to convert, e.g. a ``datetime`` or a tuple)
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_STRING = r'"(?:[^"\\]|\\[^(])*"'  # a jq string without interpolation
-_INDEX = r"-?\d+"
-_STEP = re.compile(
-    rf"\.(?P<ident>{_IDENT})"
-    rf"|\.?\[\s*(?:(?P<key>{_STRING})|(?P<index>{_INDEX}))\s*\]"
-    rf"|\.(?P<quoted>{_STRING})"
-)
-_LITERAL = re.compile(rf"\s*(?:null|true|false|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|{_STRING})\s*")
+from ocean_runtime.mapping.jq_parse import parse_tree
+from ocean_runtime.mapping.jq_tree import Binary, Identity, Index, Literal, Negate, Node
+
 _SAFE_INT = 2**53
 _STRING_ONLY = {str}
 
@@ -123,50 +115,67 @@ def jq_equal(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
-_COMPARISON = re.compile(r"(?P<path>.+?)\s*(?P<op>==|!=)\s*(?P<literal>[^=!]+?)\s*")
-
-
-def parse_plain_comparison(expression: str, literal_value: Callable[[str], Any]) -> PlainComparison | None:
-    """``PlainComparison`` for ``PATH ==/!= LITERAL`` (quote-rewritten), else None.
-
-    Args:
-        expression: the expression.
-        literal_value: gives the value of a literal's text (jq's own reading of it).
-    """
-    match = _COMPARISON.fullmatch(expression.strip())
-    if match is None or not is_literal(match["literal"]):
+def plain_comparison(tree: Node | None) -> PlainComparison | None:
+    """``PlainComparison`` for a tree ``PATH ==/!= LITERAL``, else None."""
+    if not isinstance(tree, Binary) or tree.op not in ("==", "!="):
         return None
-    path = parse_plain_path(match["path"])
-    if path is None:
+    path = plain_path(tree.left)
+    if path is None or not is_literal(tree.right):
         return None
-    return PlainComparison(path, match["op"] == "==", literal_value(match["literal"]))
+    literal = literal_value(tree.right)
+    if isinstance(literal, int | float) and not isinstance(literal, bool) and abs(literal) > _SAFE_INT:
+        return None  # jq compares such literals with its own precision
+    return PlainComparison(path, tree.op == "==", literal)
+
+
+def plain_path(tree: Node | None) -> PlainPath | None:
+    """``PlainPath`` for a tree of constant index steps on the input (``.a["b"][0]``), else None."""
+    steps: list[str | int] = []
+    node = tree
+    while isinstance(node, Index) and not node.optional:
+        step = constant_step(node.key)
+        if step is None:
+            return None
+        steps.append(step)
+        node = node.target
+    if not isinstance(node, Identity):
+        return None
+    return PlainPath(tuple(reversed(steps)))
 
 
 def parse_plain_path(expression: str) -> PlainPath | None:
-    """``PlainPath`` for a jq path expression (already quote-rewritten), else None."""
-    text = expression.strip()
-    if text == ".":
-        return PlainPath(())
-    if not text.startswith("."):
-        return None
-    steps: list[str | int] = []
-    position = 0
-    while position < len(text):
-        match = _STEP.match(text, position)
-        if match is None:
-            return None
-        if match["ident"]:
-            steps.append(match["ident"])
-        elif match["index"] is not None:
-            steps.append(int(match["index"]))
-        else:
-            literal = match["key"] or match["quoted"]
-            try:
-                steps.append(json.loads(literal))
-            except ValueError:
-                return None
-        position = match.end()
-    return PlainPath(tuple(steps)) if steps else None
+    """``PlainPath`` for a (quote-rewritten) path expression, else None."""
+    return plain_path(parse_tree(expression))
+
+
+def constant_step(key: Node) -> str | int | None:
+    """An index step known without evaluating anything: ``"name"``, ``0``, ``-1``; else None."""
+    if isinstance(key, Literal):
+        if type(key.value) is str:
+            return key.value
+        if key.text is not None and type(key.value) is int and key.value <= _SAFE_INT:
+            return key.value
+    if isinstance(key, Negate) and isinstance(key.inner, Literal):
+        step = constant_step(key.inner)
+        if type(step) is int:
+            return -step
+    return None
+
+
+def is_literal(tree: Node | None) -> bool:
+    """True if the tree is a JSON scalar literal (``"x"``, ``1.5``, ``-1``, ``true``, ``null``)."""
+    if isinstance(tree, Negate):
+        return isinstance(tree.inner, Literal) and tree.inner.text is not None
+    return isinstance(tree, Literal)
+
+
+def literal_value(tree: Node) -> Any:
+    """The value of a tree ``is_literal`` accepts."""
+    if isinstance(tree, Negate):
+        assert isinstance(tree.inner, Literal)
+        return -tree.inner.value
+    assert isinstance(tree, Literal)
+    return tree.value
 
 
 def path_reader(steps: tuple[str | int, ...]) -> Callable[[Any], Any]:
@@ -203,11 +212,6 @@ def path_reader(steps: tuple[str | int, ...]) -> Callable[[Any], Any]:
         return found
 
     return read_keys
-
-
-def is_literal(expression: str) -> bool:
-    """True if the (quote-rewritten) expression is a JSON scalar literal."""
-    return _LITERAL.fullmatch(expression) is not None
 
 
 def to_jq_value(value: Any) -> Any:

@@ -26,16 +26,17 @@ from ocean_runtime.mapping.jq_expr import (
     first_output,
     rewrite_single_quotes,
 )
-from ocean_runtime.mapping.native import NativeExpression, compile_native
+from ocean_runtime.mapping.jq_parse import parse_tree
+from ocean_runtime.mapping.native import NativeExpression, compile_tree
 from ocean_runtime.mapping.plain import (
     NotPlain,
     PathError,
     PlainComparison,
     PlainPath,
     is_literal,
-    parse_plain_comparison,
-    parse_plain_path,
     path_reader,
+    plain_comparison,
+    plain_path,
     to_jq_value,
 )
 
@@ -84,17 +85,18 @@ class CompiledExpression:
             return cls(None, location, Strategy.LITERAL)
         program = compile_jq(expression)
         rewritten = rewrite_single_quotes(expression)
-        if is_literal(rewritten):
+        tree = parse_tree(rewritten)
+        if is_literal(tree):
             try:
                 value = first_output(program, None)
             except (NoOutput, ValueError) as exc:  # cannot happen for a scalar literal
                 raise JQCompileError(expression, str(exc)) from None
             return cls(expression, location, Strategy.LITERAL, value=value, program=program)
-        path: PlainPath | PlainComparison | NativeExpression | None = parse_plain_path(rewritten)
+        path: PlainPath | PlainComparison | NativeExpression | None = plain_path(tree)
         if path is None:
-            path = parse_plain_comparison(rewritten, _literal_value)
+            path = plain_comparison(tree)
         if path is None:
-            path = compile_native(rewritten)
+            path = compile_tree(rewritten, tree)
         if path is not None:
             return cls(expression, location, Strategy.PATH, path=path, program=program)
         strategy = Strategy.BATCHED if can_batch(rewritten) else Strategy.ALONE
@@ -223,11 +225,6 @@ def _walk(
         compiled = CompiledExpression(node, location, Strategy.LITERAL)
     plan.leaves.append(Leaf(key, compiled))
     return _Slot(len(plan.leaves) - 1)
-
-
-def _literal_value(text: str) -> Any:
-    """A scalar literal's value as jq reads it (``1.0`` is 1)."""
-    return first_output(compile_jq(text), None)
 
 
 class _Slot(int):

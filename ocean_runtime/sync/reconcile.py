@@ -20,7 +20,6 @@ Port had already cascaded an earlier deletion to it (``deleteDependentEntities``
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ocean_runtime.errors import PortAPIError
+from ocean_runtime.port._tasks import run_all
 
 from .compare import SEARCH_CHUNK, identifiers_query
 from .produced import ProducedSet
@@ -211,12 +211,10 @@ async def _still_in_port(port: PortClient, blueprint: str, identifiers: list[str
     """Which of ``identifiers`` Port still holds, whoever owns them now (all, when Port cannot say)."""
     chunks = [identifiers[start : start + SEARCH_CHUNK] for start in range(0, len(identifiers), SEARCH_CHUNK)]
     try:
-        # Concurrent: the client bounds how many requests are in flight.
-        answers = await asyncio.gather(
-            *(
-                port.search_entities(identifiers_query(blueprint, chunk), ["identifier"], owned_only=False)
-                for chunk in chunks
-            )
+        # Concurrent (the client bounds the requests in flight); one failing cancels the rest.
+        answers = await run_all(
+            port.search_entities(identifiers_query(blueprint, chunk), ["identifier"], owned_only=False)
+            for chunk in chunks
         )
     except PortAPIError as exc:
         logger.warning(

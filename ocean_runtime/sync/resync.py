@@ -87,6 +87,9 @@ async def run_resync(
         UserInputError: the mapping does not parse or compile, or names an unknown blueprint.
         AbortRunError: Port is unreachable or refuses the credentials before the run starts.
     """
+    # The run's clock covers everything it waits for, from fetching the mapping to the last
+    # report to Port: a duration that stopped at the last kind once said "41.3 s" of a 192 s run.
+    started = time.monotonic()
     options = options or ResyncOptions()
     observer = observer or NullObserver()
     blueprints = BlueprintCache(port)
@@ -99,21 +102,21 @@ async def run_resync(
         started_at=datetime.now(UTC),
         catalog_url=options.catalog_url,
     )
-    started = time.monotonic()
-    await _set_state(port, _running_state(report, options.interval_minutes))
-    observer.on_progress(ProgressEvent(Phase.STARTED, report))
     try:
-        await _run(port, plan, report, blueprints, options, observer)
-    except asyncio.CancelledError:
-        report.status = Status.ABORTED
-        report.errors.append("the resync was interrupted")
-        await asyncio.shield(_set_state(port, _final_state(report, options.interval_minutes), final=True))
-        raise
+        await _set_state(port, _running_state(report, options.interval_minutes))
+        observer.on_progress(ProgressEvent(Phase.STARTED, report))
+        try:
+            await _run(port, plan, report, blueprints, options, observer)
+        except asyncio.CancelledError:
+            report.status = Status.ABORTED
+            report.errors.append("the resync was interrupted")
+            await asyncio.shield(_set_state(port, _final_state(report, options.interval_minutes), final=True))
+            raise
+        # Problems first: while the run is still open, Port (and the harbor) file them under it.
+        await ship_problems(port, report)
+        await _set_state(port, _final_state(report, options.interval_minutes), final=True)
     finally:
         report.duration = time.monotonic() - started
-    # Problems first: while the run is still open, Port (and the harbor) file them under it.
-    await ship_problems(port, report)
-    await _set_state(port, _final_state(report, options.interval_minutes), final=True)
     observer.on_progress(ProgressEvent(Phase.FINISHED, report))
     return report
 
@@ -131,6 +134,7 @@ async def _run(
     write_options = WriteOptions(
         merge=config.enable_merge_entity,
         create_missing_related_entities=config.create_missing_related_entities,
+        delete_dependents=config.delete_dependent_entities,
         event_params=event_params,
     )
     produced = ProducedSet()

@@ -1,7 +1,7 @@
 """Test kit for integrations: resyncs into a local Port, a fake 3rd-party API, catalog checks.
 
 With the pytest plugin that ships with Ocean (fixtures ``harbor``, ``third_party``,
-``fake_clock``, ``ocean_resync``, ``catalog``, ``ocean_live``; see
+``fake_clock``, ``ocean_resync``, ``catalog``, ``ocean_live``, ``ocean_actions``; see
 ``ocean_runtime.testing.plugin``)::
 
     def test_resync(third_party, ocean_resync, catalog):
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.errors import AbortRunError
 
+from .actions import ActionRunError, ActionsIntegration, actions_integration
 from .catalog import Catalog
 from .clock import FakeClock
 from .fake_api import FakeAPI, UnmatchedRequestError
@@ -35,12 +36,15 @@ if TYPE_CHECKING:
     from ocean_runtime.sync import ResyncReport
 
 __all__ = [
+    "ActionRunError",
+    "ActionsIntegration",
     "Catalog",
     "FakeAPI",
     "FakeClock",
     "LiveIntegration",
     "ResyncFailedError",
     "UnmatchedRequestError",
+    "actions_integration",
     "live_integration",
     "resync",
     "resync_async",

@@ -13,6 +13,9 @@
 - ``catalog``: assertions on the harbor's entities.
 - ``ocean_live``: ``async with ocean_live(DIR, env=...) as live:`` serves the integration's
   webhooks in-process (``await live.post("/webhook", json=...)``, ``await live.settle()``).
+- ``ocean_actions``: ``async with ocean_actions(DIR, env=...) as actions:`` executes the
+  integration's action runs (``run_id = await actions.run("deploy", entity="x", version=3)``,
+  ``await actions.finished(run_id)``).
 
 Heavy imports happen inside the fixtures, so loading the plugin costs next to nothing.
 """
@@ -29,6 +32,7 @@ import pytest
 if TYPE_CHECKING:
     from ocean_runtime.sync import ResyncReport
 
+    from .actions import ActionsIntegration
     from .catalog import Catalog
     from .clock import FakeClock
     from .fake_api import FakeAPI
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
 
 ResyncRunner = Callable[..., "ResyncReport"]
 LiveStarter = Callable[..., AbstractAsyncContextManager["LiveIntegration"]]
+ActionsStarter = Callable[..., AbstractAsyncContextManager["ActionsIntegration"]]
 
 
 @pytest.fixture
@@ -100,5 +105,18 @@ def ocean_live(harbor: Any) -> LiveStarter:
         integration_dir: Path | str, *, env: Mapping[str, str] | None = None
     ) -> AbstractAsyncContextManager[LiveIntegration]:
         return live_integration(integration_dir, harbor, env=env)
+
+    return start
+
+
+@pytest.fixture
+def ocean_actions(harbor: Any) -> ActionsStarter:
+    """``async with ocean_actions(DIR, env=None) as actions``: the integration executing ``harbor``'s runs."""
+    from .actions import actions_integration
+
+    def start(
+        integration_dir: Path | str, *, env: Mapping[str, str] | None = None, resync: bool = True
+    ) -> AbstractAsyncContextManager[ActionsIntegration]:
+        return actions_integration(integration_dir, harbor, env=env, resync=resync)
 
     return start

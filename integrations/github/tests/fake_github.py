@@ -10,7 +10,9 @@ depends on it:
   fail the way GitHub's primary (``X-RateLimit-Remaining: 0``) or secondary (``Retry-After``)
   rate limits do; ``fail`` breaks one path for good;
 - a request without ``Authorization: Bearer <token>`` gets GitHub's 401 ``Bad credentials``;
-- unknown paths get GitHub's 404 body.
+- unknown paths get GitHub's 404 body;
+- ``POST …/actions/workflows/{workflow}/dispatches`` starts a queued run (``dispatches`` lists
+  them) and answers its id as with ``return_run_details``; ``finish_run`` completes it.
 
 Tests change its state (``repos``, ``pulls``…) to play "something happened on GitHub".
 """
@@ -77,6 +79,7 @@ class FakeGitHub:
     issues: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: load_fixture("issues.json"))
     workflows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: load_fixture("workflows.json"))
     runs: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: load_fixture("workflow_runs.json"))
+    dispatches: list[dict[str, Any]] = field(default_factory=list)
     _faults: list[Fault] = field(default_factory=list)
     _broken: dict[str, int] = field(default_factory=dict)
     _answers: list[tuple[int, str]] = field(default_factory=list)
@@ -154,6 +157,12 @@ class FakeGitHub:
             match = pattern.fullmatch(request.url.path)
             if match and request.method == "GET":
                 return route(request, *match.groups())
+        dispatch = re.fullmatch(
+            f"/repos/{re.escape(self.organization)}/([^/]+)/actions/workflows/([^/]+)/dispatches",
+            request.url.path,
+        )
+        if dispatch and request.method == "POST":
+            return self._dispatch(request, *dispatch.groups())
         return self._json(404, NOT_FOUND)
 
     def _routes(self) -> list[tuple[re.Pattern[str], Callable[..., httpx.Response]]]:
@@ -168,6 +177,7 @@ class FakeGitHub:
             (re.compile(f"/repos/{org}/{repo}/issues/(\\d+)"), self._issue),
             (re.compile(f"/repos/{org}/{repo}/actions/workflows"), self._workflow_list),
             (re.compile(f"/repos/{org}/{repo}/actions/runs"), self._run_list),
+            (re.compile(f"/repos/{org}/{repo}/actions/runs/(\\d+)"), self._run),
         ]
 
     def _repository(self, request: httpx.Request, name: str) -> httpx.Response:
@@ -201,6 +211,52 @@ class FakeGitHub:
         if name not in self.runs:
             return self._json(404, NOT_FOUND)
         return self._page(request, self.runs[name], key="workflow_runs")
+
+    def _run(self, request: httpx.Request, name: str, run_id: str) -> httpx.Response:
+        found = [run for run in self.runs.get(name, []) if run["id"] == int(run_id)]
+        return self._json(200, found[0]) if found else self._json(404, NOT_FOUND)
+
+    def _dispatch(self, request: httpx.Request, name: str, workflow: str) -> httpx.Response:
+        """``workflow_dispatch``: a new queued run, answered as with ``return_run_details``."""
+        repository = next((r for r in self.repos if r["name"] == name), None)
+        known = [
+            w
+            for w in self.workflows.get(name, [])
+            if workflow in (str(w["id"]), w["path"].rsplit("/", 1)[-1])
+        ]
+        if repository is None or not known:
+            return self._json(404, NOT_FOUND)
+        body = json.loads(request.content)
+        if body.get("ref") not in (repository.get("default_branch"), "main", "develop"):
+            return self._json(
+                422, {"message": f"No ref found for: {body.get('ref')}", "documentation_url": DOCS}
+            )
+        run_id = max((run["id"] for runs in self.runs.values() for run in runs), default=9_000_000) + 1
+        run = {
+            **copy.deepcopy(self.runs.get(name, [{}])[0] if self.runs.get(name) else {}),
+            "id": run_id,
+            "name": known[0]["name"],
+            "workflow_id": known[0]["id"],
+            "path": known[0]["path"],
+            "display_title": known[0]["name"],
+            "event": "workflow_dispatch",
+            "status": "queued",
+            "conclusion": None,
+            "head_branch": body["ref"],
+            "run_number": len(self.runs.get(name, [])) + 1,
+            "html_url": f"https://github.com/{self.organization}/{name}/actions/runs/{run_id}",
+            "url": f"{API}/repos/{self.organization}/{name}/actions/runs/{run_id}",
+        }
+        self.runs.setdefault(name, []).insert(0, run)
+        self.dispatches.append({"repository": name, "workflow": workflow, **body})
+        answer = {"workflow_run_id": run_id, "run_url": run["url"], "html_url": run["html_url"]}
+        return self._json(200, answer)
+
+    def finish_run(self, run_id: int, conclusion: str) -> dict[str, Any]:
+        """Complete a workflow run (as GitHub does when its jobs end); returns it."""
+        run = next(run for runs in self.runs.values() for run in runs if run["id"] == run_id)
+        run.update(status="completed", conclusion=conclusion)
+        return run
 
     def _page(
         self, request: httpx.Request, items: list[dict[str, Any]], key: str | None = None

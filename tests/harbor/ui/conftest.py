@@ -280,9 +280,11 @@ async def big_ui(big_db: Path, make_client: Any) -> AsyncIterator[httpx.AsyncCli
 # --- a real browser ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright (never a downloaded browser), one per test session."""
+    """Debian's Chromium driven by Playwright (never a downloaded browser), one per module: every
+    browser test is in ``test_views.py``, and Playwright's sync API must be closed before the
+    asyncio tests of other modules run (it keeps its event loop running meanwhile)."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:

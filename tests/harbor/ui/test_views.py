@@ -4,8 +4,11 @@ shows, that nothing overflows the screen, and axe-core finding no serious or cri
 The catalog is made the way a user makes one: three ``ocean sail --once`` runs of (a copy of) the
 fake integration into one harbor — a clean one; one whose mapping Port must refuse and that maps
 a field the data lacks; one where the organisation shrank to nothing, so its deletions are
-refused by the deletion threshold. Screenshots go to ``test-artifacts/ui/views/``
-(``<view>-desktop.png``, ``<view>-phone.png``).
+refused by the deletion threshold. The last test reads a catalog seeded straight into the
+database with the awkward cases. Screenshots go to ``test-artifacts/ui/views/``
+(``<view>-desktop.png``, ``<view>-phone.png``). All browser tests live in this module: Playwright's
+sync API holds an event loop while its browser is open, which the asyncio tests of the other
+modules must not meet, so the browser is opened once here and closed with the module.
 """
 
 from __future__ import annotations
@@ -248,3 +251,45 @@ def test_not_found_page(catalog: Catalog, screen: tuple[str, Page, list[str]], a
     expect(page.locator("h1")).to_contain_text("Not found")
     check_view(page, "not-found", device, axe_source)
     assert [failure for failure in failures if "/blueprints/nope" not in failure] == []
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+# The awkward cases a catalog written by hand (or by another client) may hold: identifiers that need
+# percent-encoding, relations to nothing, titles that look like markup.
+def test_seeded_catalog_pages(tab: Page, small_db: Path) -> None:
+    with HarborServer(small_db) as harbor:
+        tab.goto(harbor.url + "/")
+        expect(tab.locator("a[data-blueprint=fakeService]")).to_contain_text("2 entities")
+        expect(tab.locator("tr[data-integration=my-fake]")).to_contain_text("completed")
+        shot(tab, "seeded-home")
+
+        tab.locator("a[data-blueprint=fakePerson]").click()
+        search = tab.get_by_role("searchbox", name="Search Fake Person by identifier or title")
+        search.fill("person 1")
+        search.press("Enter")
+        expect(tab.locator("table.entities tbody tr")).to_have_count(1)
+        expect(tab.locator("table.entities")).to_contain_text("payments-001")
+        shot(tab, "seeded-blueprint-search")
+
+        tab.goto(harbor.url + "/blueprints/fakeService/entities/checkout")
+        expect(tab.locator("h1")).to_contain_text("Checkout <script>alert(1)</script>")  # shown as text
+        expect(tab.locator(".missing")).to_contain_text("ghost-person (missing)")
+        shot(tab, "seeded-entity")
+
+        tab.goto(harbor.url + "/blueprints/fakeService/entities/search-api")
+        # the department's identifier holds "/", "?", "#" and a space
+        tab.locator("a.rel-link[data-relation=owningDepartment]").click()
+        expect(tab.locator("h1")).to_contain_text("Team/A B?C#1")
+        expect(tab.locator("#pointed-at-by a.back-link")).to_have_text("Search API")
+
+        tab.goto(harbor.url + "/integrations/my-fake")
+        expect(tab.locator("#problems")).to_contain_text("properties.ownerEmail")
+        expect(tab.locator("#problems")).to_contain_text("broken-svc")
+        shot(tab, "seeded-integration")
+
+        response = tab.request.get(harbor.url + "/blueprints/nope")
+        assert response.status == 404 and "There is no blueprint" in response.text()

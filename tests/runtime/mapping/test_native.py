@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from ocean_runtime.mapping.jq_expr import NoOutput, compile_jq, first_output, rewrite_single_quotes
+from ocean_runtime.mapping.jq_parse import parse_tree
 from ocean_runtime.mapping.native import compile_native
-from ocean_runtime.mapping.plain import NotPlain, PathError, parse_plain_comparison
+from ocean_runtime.mapping.plain import NotPlain, PathError, plain_comparison
 from ocean_runtime.mapping.plan import CompiledExpression, Strategy
 
 
@@ -268,7 +269,7 @@ def test_results_are_fresh_copies() -> None:
 def test_string_and_int_subclasses_compare_as_jq_sees_them(expression: str) -> None:
     """A StrEnum/IntEnum reaches jq as its JSON value; comparisons must agree with that."""
     data = {"s": Colour.RED, "n": Size.BIG, "ws": [Colour.RED]}
-    plain = parse_plain_comparison(expression, json.loads)
+    plain = plain_comparison(parse_tree(expression))
     native = compile_native(expression)
     evaluators = [e for e in (plain, native) if e is not None]
     assert evaluators

@@ -1,0 +1,182 @@
+"""The acceptance test of self-service actions, as a new user would go through it.
+
+``ocean sail integrations/fake`` (a copy) with ``OCEAN__ACTIONS_PROCESSOR__ENABLED=true`` sails
+into its built-in harbor; in a real headless Chromium the user opens a service's page, fills
+in the "Deploy" form and runs it; the run page goes IN_PROGRESS → SUCCESS with the logs and the
+link the action reported, and the service's entity shows the deployed version. Screenshots go
+to ``test-artifacts/actions/``.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "actions"
+OCEAN = str(Path(sys.executable).with_name("ocean"))
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+WAIT_SECONDS = 90
+
+
+class Output:
+    """The lines of a running process, read in a thread so the test can wait for one."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        assert process.stdout is not None
+        stream = process.stdout
+        threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
+
+    def wait_for(self, pattern: str) -> re.Match[str]:
+        while True:
+            try:
+                line = self.lines.get(timeout=WAIT_SECONDS)
+            except queue.Empty:
+                pytest.fail(f"no line matching {pattern!r}; output so far:\n{''.join(self.seen)}")
+            self.seen.append(line)
+            if match := re.search(pattern, line):
+                return match
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def expected_errors() -> list[str]:
+    """``METHOD status`` of error responses a test provokes on purpose (``tab`` accepts those)."""
+    return []
+
+
+@pytest.fixture()
+def tab(browser: Browser, expected_errors: list[str]) -> Iterator[Page]:
+    """A fresh page that fails the test on any HTTP error or script error it does not expect."""
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    page = context.new_page()
+    failures: list[str] = []
+
+    def check(response: Response) -> None:
+        if response.status >= 400 and f"{response.request.method} {response.status}" not in expected_errors:
+            failures.append(f"{response.status} {response.url}")
+
+    page.on("response", check)
+    page.on("pageerror", lambda error: failures.append(f"script error: {error}"))
+    yield page
+    context.close()
+    assert failures == [], failures
+
+
+@pytest.fixture()
+def sailing(tmp_path: Path) -> Iterator[tuple[str, Output]]:
+    """``ocean sail <a copy of integrations/fake>`` with actions on; yields the harbor's URL."""
+    fake = tmp_path / "fake"
+    shutil.copytree(
+        REPO / "integrations" / "fake", fake, ignore=shutil.ignore_patterns(".ocean", "__pycache__")
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OCEAN__")}
+    env.update({"OCEAN__ACTIONS_PROCESSOR__ENABLED": "true", "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [OCEAN, "sail", str(fake), "--port", "0"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+    )  # fmt: skip
+    output = Output(process)
+    try:
+        url = output.wait_for(r"catalog: (http://127\.0\.0\.1:\d+)").group(1)
+        output.wait_for(r"actions: executing deploy_service")
+        output.wait_for(r"Reconcile: deleted 0 stale")  # the start-up resync is done
+        yield url, output
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=WAIT_SECONDS) == 0, "".join(output.seen)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=WAIT_SECONDS)
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_user_deploys_a_service_from_its_page(tab: Page, sailing: tuple[str, Output]) -> None:
+    url, _ = sailing
+    tab.goto(f"{url}/blueprints/fakeService/entities/checkout")
+    deployments = tab.locator("table.kv tr", has_text="Deployments")
+    expect(deployments).not_to_contain_text("7")
+
+    action = tab.locator("details.action[data-action=fake_deploy_service]")
+    action.locator("summary").click()
+    action.get_by_label("Version").fill("7")
+    action.get_by_label("Status after the deploy").select_option("failing")
+    shot(tab, "deploy-form")
+    action.get_by_role("button", name="Run Deploy").click()
+
+    expect(tab).to_have_url(re.compile(r"/runs/r_\w+$"))
+    status = tab.locator("#run-live [data-status]")
+    expect(status).to_have_attribute("data-status", "IN_PROGRESS")
+    expect(status).to_have_text("In progress")
+    shot(tab, "run-in-progress")
+    expect(status).to_have_attribute("data-status", "SUCCESS", timeout=WAIT_SECONDS * 1000)
+    logs = tab.locator("#run-live .run-logs li")
+    expect(logs).to_have_count(3)
+    expect(logs.nth(0)).to_contain_text("Building checkout version 7")
+    expect(logs.nth(2)).to_contain_text("checkout runs version 7 and reports failing")
+    expect(tab.locator("#run-live .run-links a")).to_have_text(
+        "https://checkout.fake-org.example/deployments/7"
+    )
+    expect(tab.locator("#run-live .run-headline")).to_contain_text("Deployed")
+    shot(tab, "run-success")
+
+    tab.get_by_role("link", name="Checkout", exact=True).click()  # back to the service
+    expect(tab.locator("h1")).to_contain_text("Checkout")
+    expect(deployments).to_contain_text("7")
+    expect(tab.locator("table.kv tr", has_text="Status")).to_contain_text("failing")
+    expect(tab.locator("#actions table.runs tbody tr")).to_have_count(1)
+    expect(tab.locator("#actions table.runs tbody tr")).to_contain_text("Success")
+    shot(tab, "service-after-deploy")
+
+
+def test_a_form_with_bad_input_says_what_is_wrong(
+    tab: Page, sailing: tuple[str, Output], expected_errors: list[str]
+) -> None:
+    url, _ = sailing
+    expected_errors.append("POST 400")
+    tab.goto(f"{url}/blueprints/fakeService/entities/auth")
+    action = tab.locator("details.action[data-action=fake_deploy_service]")
+    action.locator("summary").click()
+    version = action.get_by_label("Version")
+    version.fill("0")  # the form's inputs say: at least 1
+    tab.evaluate(
+        "document.querySelector('form.action-form').noValidate = true"
+    )  # skip the browser's own check
+    with tab.expect_response(lambda response: response.request.method == "POST") as posted:
+        action.get_by_role("button", name="Run Deploy").click()
+    assert posted.value.status == 400
+    problem = tab.locator(".field-bad .problem")
+    expect(problem).to_have_text("Version 0 is less than the minimum of 1")
+    expect(tab.get_by_label("Version")).to_have_value("0")
+    shot(tab, "deploy-form-bad-input")
