@@ -10,6 +10,9 @@ of ``problems`` (one per field/message and run, repeats dropped). Accepted shape
   blueprint in ``extra.blueprint``: category ``misconfigured``;
 - the published client's ``"Unable to find valid data for: ..."`` warnings carrying
   ``extra.field``: category ``misconfigured``;
+- a record with ``extra.category = "reconcile"`` (the run's reconcile deleted nothing on purpose:
+  the deletion threshold, a failed kind; ``extra.reconcile`` holds the numbers): category
+  ``reconcile``;
 - an ERROR/CRITICAL record with ``extra.category = "webhook"`` (a webhook event that could not
   be processed; ``extra.eventId``, ``extra.path``, optionally ``extra.kind``): category ``webhook``;
 - any other ERROR/CRITICAL record carrying ``extra.kind``: category ``error``.
@@ -75,6 +78,9 @@ def _problems_of(record: dict[str, Any]) -> list[dict[str, Any]]:
                 "detail": {"field": extra["field"]},
             }
         ]
+    if extra.get("category") == "reconcile" and isinstance(extra.get("reconcile"), dict):
+        return [{"category": "reconcile", "kind": None, "blueprint": None, "message": message,
+                 "detail": extra["reconcile"]}]  # fmt: skip
     if level in ("ERROR", "CRITICAL") and extra.get("category") == "webhook":
         detail = {key: extra[key] for key in ("eventId", "path") if isinstance(extra.get(key), str)}
         return [
