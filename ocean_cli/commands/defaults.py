@@ -47,7 +47,10 @@ def dock(directory: Directory = Path(".")) -> None:
         )
         if resources.port_app_config is not None:
             compile_plan(
-                resources.port_app_config, lambda kind: [], source=str(resources.port_app_config_file)
+                resources.port_app_config,
+                lambda kind: [],
+                source=str(resources.port_app_config_file),
+                strict=True,
             )
         with port_target(integration, masker) as target:
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.context import EventScope, event_scope
-from ocean_runtime.errors import AbortRunError, RequestRefusedError
+from ocean_runtime.errors import AbortRunError, RequestRefusedError, UserInputError
 
 from .handlers import ResyncHandler, run_handlers
 from .produced import ProducedSet
@@ -140,6 +140,10 @@ async def sync_resource(
         # A request this kind needed was refused for good (Port said no): the kind failed.
         for refusal in refusals.exceptions:
             report.fail(str(refusal))
+    except* UserInputError as problems:
+        # The mapping went over its jq budget (it names the expression): this kind stops.
+        for problem in problems.exceptions:
+            report.fail(str(problem))
     except* Exception as errors:
         # A bug or an unexpected failure inside the pipeline: this kind failed, the run goes on.
         for error in errors.exceptions:
@@ -157,12 +161,14 @@ class _Mapping:
     than that, and the mapping thread and the event loop then fight over the GIL (each waiting
     up to a switch interval), which left both this process and Port's side idle a third of the
     time (measured: ~15 % more wall time on 50,000 items). A mapping slow enough to hold the
-    loop up (jq-heavy expressions, huge batches) moves to a thread for the rest of the resource.
+    loop up (jq-heavy expressions, huge batches) moves to a thread for the rest of the resource;
+    one that runs jq starts there: a jq call may take up to its time budget, and the loop must
+    stay free to notice Ctrl-C (which closes the jq sandbox and so ends the call).
     """
 
     def __init__(self, mapper: ResourceMapper) -> None:
         self._mapper = mapper
-        self._inline = True
+        self._inline = not mapper.uses_jq
 
     async def map(self, batch: list[Any]) -> MappingResult:
         if not self._inline:
