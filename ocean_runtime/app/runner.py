@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Self
 import httpx
 
 from ocean_runtime.errors import AbortRunError, OceanError, UserInputError
+from ocean_runtime.mapping.jq_sandbox import JqLimits
 from ocean_runtime.sync import ProgressObserver, ResyncOptions, ResyncReport, run_resync
 from ocean_runtime.sync.user_code import describe_exception
 
@@ -158,6 +159,7 @@ class IntegrationRunner:
             catalog_url=self.target.base_url,
             reconcile=not incremental,
             event_type="incremental_resync" if incremental else "resync",
+            jq_limits=JqLimits(settings.jq.timeout_seconds, settings.jq.memory_mb),
         )
         with self.app.activated():
             async with track_cursors(self.port, incremental=incremental) as cursors:

@@ -274,6 +274,8 @@ class ResourceMapper:
         """Which expression of a combined program went over its budget: each is run alone."""
         suspects = [self._selector] if with_selector else []
         suspects += [leaf.compiled for leaf in self._batched]
+        if len(suspects) == 1 and suspects[0].expression is not None:
+            return BudgetBreach(suspects[0].location, suspects[0].expression, error.reason)
         for suspect in suspects:
             assert suspect.expression is not None
             selector = suspect.expression if suspect is self._selector else None

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ocean_runtime.config.settings import JQ_MEMORY_MB, JQ_TIMEOUT_SECONDS
 from ocean_runtime.errors import OceanError, UserInputError
 from ocean_runtime.mapping import jq_worker
 from ocean_runtime.mapping.jq_expr import NoOutput
@@ -50,8 +51,8 @@ class JqLimits:
         memory_mb: memory jq may use beyond what the worker needs to start.
     """
 
-    timeout_seconds: float = 10.0
-    memory_mb: int = 512
+    timeout_seconds: float = JQ_TIMEOUT_SECONDS
+    memory_mb: int = JQ_MEMORY_MB
 
     @property
     def max_result_bytes(self) -> int:
