@@ -1,23 +1,28 @@
 """Live-events throughput and latency: ``ocean sail integrations/fake`` taking signed webhooks.
 
     python benchmarks/bench_webhooks.py [--events 1000] [--keys 20] [--latency-samples 200]
-        [--separate-harbor] [--json-out results.jsonl]
+        [--separate-harbor] [--latency 0.1] [--json-out results.jsonl]
 
 Starts ``ocean sail`` on a copy of ``integrations/fake`` (listening, POLLING, into its embedded
 harbor — the laptop setup; with ``--separate-harbor`` into an ``ocean harbor`` process, as it
-would sail into Port), waits for the start-up resync, then:
+would sail into Port; ``--latency S`` implies it, the harbor then answering every request S
+seconds late, as a Port across the internet does), with at least ``--keys`` services, waits for
+the start-up resync, then:
 
 1. **throughput** — ``--events`` deploy events over ``--keys`` services, keys concurrently (a
    keep-alive connection each, through a minimal HTTP client so the load generator does not eat
    the CPU it measures) and each key's events one after the other (the order the catalog must
-   show). Reports events/s accepted (202s) and events/s processed (``/metrics`` processed count
-   reaching ``--events``), the p50/p99 of the 202 answer time, and checks every key's
-   ``deployments`` is 1..n in order;
+   show). Reports events/s accepted (202s) and events/s applied (``/metrics`` processed count
+   reaching ``--events``), the p50/p99 of the 202 answer time, the events **lost** (accepted, not
+   in the catalog's ``deployments`` at the end) and the keys **out of order**, and the p50/p99 of
+   **webhook → catalog** under that load: a reader polls the catalog all along and notes when
+   each version first shows (so the figure includes up to one poll, reported as
+   ``poll_ms``);
 2. **latency** — ``--latency-samples`` events one at a time; for each, the time from sending
    the request to the change being visible in the catalog (read back through the harbor's API
-   every millisecond or so). Reports p50/p99/max.
+   as fast as it answers). Reports p50/p99/max.
 
-Numbers, never assertions. The last line is ``events_per_s=<processed events/s>``.
+Numbers, never assertions. The last line is ``events_per_s=<applied events/s>``.
 """
 
 from __future__ import annotations
@@ -45,14 +50,21 @@ from ocean_runtime.webhooks import hmac_sha256_hex
 REPO = Path(__file__).resolve().parents[1]
 OCEAN = str(Path(sys.executable).with_name("ocean"))
 SECRET = "bench-webhook-secret"
+POLL_PAUSE_SECONDS = 0.02
 
 
 class SailProcess:
     """``ocean sail`` in the background; its output is scanned for the URLs it prints."""
 
-    def __init__(self, integration: Path, workdir: Path, harbor: str | None) -> None:
+    def __init__(self, integration: Path, workdir: Path, harbor: str | None, services: int) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
-        env.update({"OCEAN__INTEGRATION__CONFIG__WEBHOOK_SECRET": SECRET, "PYTHONUNBUFFERED": "1"})
+        env.update(
+            {
+                "OCEAN__INTEGRATION__CONFIG__WEBHOOK_SECRET": SECRET,
+                "OCEAN__INTEGRATION__CONFIG__SERVICE_COUNT": str(services),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if harbor:
             env.update(
                 {
@@ -97,16 +109,15 @@ class SailProcess:
         self.process.wait(timeout=60)
 
 
-def start_harbor(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_harbor(workdir: Path, latency: float) -> tuple[subprocess.Popen[bytes], str]:
     """``ocean harbor`` on a free port, in its own process; returns it and its URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [OCEAN, "harbor", "--db", str(workdir / "harbor.db"), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    args = [OCEAN, "harbor", "--db", str(workdir / "harbor.db"), "--port", str(port)]
+    if latency:
+        args += ["--latency", str(latency)]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -189,9 +200,11 @@ class RawConnection:
         await self._writer.wait_closed()
 
 
-async def post_in_order(url: str, keys: list[str], per_key: int) -> tuple[list[int], list[float]]:
+async def post_in_order(
+    url: str, keys: list[str], per_key: int, sent_at: dict[tuple[str, int], float]
+) -> tuple[list[int], list[float]]:
     """Every key's versions 1..per_key, keys concurrently (one connection each), each key's
-    events one after the other; returns statuses and answer times."""
+    events one after the other; returns statuses and answer times (``sent_at``: when each went)."""
     statuses: list[int] = []
     answer_times: list[float] = []
 
@@ -200,7 +213,7 @@ async def post_in_order(url: str, keys: list[str], per_key: int) -> tuple[list[i
         try:
             for version in range(1, per_key + 1):
                 body, headers = signed(deploy(key, version))
-                sent = time.perf_counter()
+                sent = sent_at[key, version] = time.perf_counter()
                 statuses.append(await connection.post("/integration/webhook", body, headers))
                 answer_times.append(time.perf_counter() - sent)
         finally:
@@ -210,21 +223,55 @@ async def post_in_order(url: str, keys: list[str], per_key: int) -> tuple[list[i
     return statuses, answer_times
 
 
+class CatalogWatcher:
+    """Reads the catalog over and over in a thread; notes when each (service, version) first shows."""
+
+    def __init__(self, catalog: httpx.Client, keys: list[str]) -> None:
+        self._catalog = catalog
+        self._keys = set(keys)
+        self.seen_at: dict[tuple[str, int], float] = {}
+        self.polls = 0
+        self._started = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            found = services(self._catalog)
+            now = time.perf_counter()
+            self.polls += 1
+            for key in self._keys:
+                for version in found.get(key, {}).get("properties", {}).get("deployments") or []:
+                    self.seen_at.setdefault((key, version), now)
+            self._stop.wait(POLL_PAUSE_SECONDS)  # leave the CPU to what is measured
+
+    def stop(self) -> float:
+        """Stop; returns the mean time one read of the catalog took (the figures' resolution)."""
+        self._stop.set()
+        self._thread.join()
+        return (time.perf_counter() - self._started) / max(self.polls, 1)
+
+
 def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count: int) -> dict[str, Any]:
     keys = sorted(services(catalog))[:key_count]
     per_key = events // len(keys)
     total = per_key * len(keys)
     before = processed(sail.url)
+    sent_at: dict[tuple[str, int], float] = {}
+    watcher = CatalogWatcher(catalog, keys)
     started = time.perf_counter()
-    statuses, answer_times = asyncio.run(post_in_order(sail.url, keys, per_key))
+    statuses, answer_times = asyncio.run(post_in_order(sail.url, keys, per_key, sent_at))
     accepted_at = time.perf_counter()
-    while processed(sail.url) - before < total:
+    deadline = time.monotonic() + 600
+    while processed(sail.url) - before < total and time.monotonic() < deadline:
         time.sleep(0.01)
     done_at = time.perf_counter()
+    time.sleep(0.5)  # one more read of the catalog after the last event was applied
+    poll = watcher.stop()
     catalog_now = services(catalog)
-    in_order = all(
-        catalog_now[k]["properties"]["deployments"][-per_key:] == list(range(1, per_key + 1)) for k in keys
-    )
+    lost, out_of_order = check_order(catalog_now, keys, per_key)
+    to_catalog = [watcher.seen_at[key] - sent for key, sent in sent_at.items() if key in watcher.seen_at]
     return {
         "events": total,
         "keys": len(keys),
@@ -233,8 +280,25 @@ def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count:
         "processed_per_s": round(total / (done_at - started)),
         "answer_p50_ms": round(percentile(answer_times, 0.5) * 1000, 2),
         "answer_p99_ms": round(percentile(answer_times, 0.99) * 1000, 2),
-        "in_order_per_key": in_order,
+        "lost": lost,
+        "out_of_order_keys": out_of_order,
+        "in_order_per_key": lost == 0 and out_of_order == 0,
+        "to_catalog_p50_ms": round(percentile(to_catalog, 0.5) * 1000, 1) if to_catalog else None,
+        "to_catalog_p99_ms": round(percentile(to_catalog, 0.99) * 1000, 1) if to_catalog else None,
+        "poll_ms": round(poll * 1000, 1),
     }
+
+
+def check_order(catalog: dict[str, dict[str, Any]], keys: list[str], per_key: int) -> tuple[int, int]:
+    """Events lost (a version missing from its service's ``deployments``), and keys whose
+    versions first appear out of order (a redelivered event may repeat one; that is not lost)."""
+    lost = out_of_order = 0
+    for key in keys:
+        shown = [v for v in catalog[key]["properties"]["deployments"] or [] if 1 <= v <= per_key]
+        first_seen = list(dict.fromkeys(shown))
+        lost += per_key - len(first_seen)
+        out_of_order += first_seen != sorted(first_seen)
+    return lost, out_of_order
 
 
 def latency(sail: SailProcess, catalog: httpx.Client, samples: int) -> dict[str, Any]:
@@ -268,6 +332,13 @@ def main() -> None:
         action="store_true",
         help="run the harbor as its own process (`ocean harbor`), as Port is, instead of embedded in sail",
     )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds the harbor waits before answering each request (`ocean harbor --latency`); "
+        "implies --separate-harbor",
+    )
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
 
@@ -275,12 +346,16 @@ def main() -> None:
         integration = Path(tmp) / "fake"
         ignore = shutil.ignore_patterns(".ocean", "__pycache__", ".mypy_cache", "tests")
         shutil.copytree(REPO / "integrations" / "fake", integration, ignore=ignore)
-        harbor = start_harbor(Path(tmp)) if args.separate_harbor else None
-        sail = SailProcess(integration, Path(tmp), harbor[1] if harbor else None)
+        separate = args.separate_harbor or args.latency > 0
+        harbor = start_harbor(Path(tmp), args.latency) if separate else None
+        sail = SailProcess(integration, Path(tmp), harbor[1] if harbor else None, max(args.keys, 30))
         try:
             with catalog_client(sail.catalog) as catalog:
                 results: dict[str, Any] = {
-                    "setup": {"harbor": "separate process" if harbor else "embedded in ocean sail"},
+                    "setup": {
+                        "harbor": "separate process" if harbor else "embedded in ocean sail",
+                        "latency_s": args.latency,
+                    },
                     "throughput": throughput(sail, catalog, args.events, args.keys),
                     "latency": latency(sail, catalog, args.latency_samples),
                 }

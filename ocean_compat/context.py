@@ -388,6 +388,14 @@ def _runtime_config_or_none() -> Any:
 event: Any = _EventProxy()
 
 
+def _get_event_context() -> EventContext:
+    """The explicitly opened event (published private helper some tests patch or call)."""
+    explicit = _explicit.get()
+    if explicit is None:
+        raise exceptions.EventContextNotFoundError("no event context is open")
+    return explicit
+
+
 @asynccontextmanager
 async def event_context(
     event_type: str,

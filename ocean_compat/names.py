@@ -76,6 +76,9 @@ _CORE_MODELS = [
 ]
 
 
+_OCEAN = {"ocean": f"{C}:ocean"}
+
+
 def _from(module: str, names: list[str]) -> dict[str, str]:
     return {name: f"{module}:{name}" for name in names}
 
@@ -84,7 +87,9 @@ MODULES: Final[dict[str, dict[str, str]]] = {
     "port_ocean": {"run": f"{I}:run", "Ocean": f"{I}:BaseIntegration"},
     "port_ocean.version": {"__integration_version__": f"{X}:__integration_version__"},
     "port_ocean.context.ocean": _from(C, ["ocean", "PortOceanContext", "initialize_port_ocean_context"]),
-    "port_ocean.context.event": _from(C, ["event", "event_context", "EventContext", "EventType"])
+    "port_ocean.context.event": _from(
+        C, ["event", "event_context", "EventContext", "EventType", "_get_event_context"]
+    )
     | {"_event_context_stack": f"{C}:_explicit"},
     "port_ocean.context.resource": _from(C, ["resource_context"]),
     "port_ocean.core.handlers.port_app_config.models": _from(M, _MODELS),
@@ -145,11 +150,14 @@ MODULES: Final[dict[str, dict[str, str]]] = {
         "UserAgentType": f"{X}:UserAgentType",
         "RequestOptions": "builtins:dict",
     },
-    "port_ocean.helpers.async_client": _from(H, ["OceanAsyncClient", "StreamingClientWrapper"]),
-    "port_ocean.helpers.retry": _from(H, ["RetryConfig", "RetryTransport", "register_retry_config_callback"]),
+    # Names the published modules import and tests patch (``patch("port_ocean.helpers.async_client.ocean")``).
+    "port_ocean.helpers.async_client": _from(H, ["OceanAsyncClient", "StreamingClientWrapper"]) | _OCEAN,
+    "port_ocean.helpers.retry": _from(H, ["RetryConfig", "RetryTransport", "register_retry_config_callback"])
+    | {"asyncio": "asyncio:"},
     "port_ocean.utils": _from(H, ["http_async_client"]) | _from(U, ["get_time"]),
-    "port_ocean.utils.async_http": _from(H, ["http_async_client"]),
-    "port_ocean.utils.cache": _from(U, ["cache_iterator_result", "cache_coroutine_result", "hash_func"]),
+    "port_ocean.utils.async_http": _from(H, ["http_async_client", "OceanAsyncClient"]) | _OCEAN,
+    "port_ocean.utils.cache": _from(U, ["cache_iterator_result", "cache_coroutine_result", "hash_func"])
+    | _OCEAN,
     "port_ocean.utils.async_iterators": _from(
         U, ["stream_async_iterators_tasks", "semaphore_async_iterator", "stream_independent_async_iterators"]
     ),

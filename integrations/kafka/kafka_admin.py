@@ -32,11 +32,16 @@ _GROUP_OFFSET_CONCURRENCY = 8
 
 
 class KafkaRequestError(Exception):
-    """An admin request failed (or the broker does not support it: ``unsupported``)."""
+    """An admin request failed.
+
+    ``unsupported``: the broker does not implement it. ``unanswered``: no broker answered in
+    time (timed out, connection failed) — nothing is known, not even that the answer is empty.
+    """
 
     def __init__(self, request: str, settings: KafkaSettings, cause: BaseException) -> None:
         self.request = request
         self.unsupported = _is_unsupported(cause)
+        self.unanswered = _is_unanswered(cause)
         reason = "the broker does not support it" if self.unsupported else _describe(cause)
         super().__init__(
             f"Kafka cluster {settings.cluster_name!r} ({settings.bootstrap_servers}): "
@@ -159,6 +164,13 @@ def _kafka_error(exc: BaseException) -> KafkaError | None:
 def _is_unsupported(exc: BaseException) -> bool:
     error = _kafka_error(exc)
     return error is not None and error.code() in _UNSUPPORTED_CODES
+
+
+def _is_unanswered(exc: BaseException) -> bool:
+    if isinstance(exc, TimeoutError):
+        return True
+    error = _kafka_error(exc)
+    return error is not None and error.code() in _UNREACHABLE_CODES
 
 
 def _describe(exc: BaseException) -> str:

@@ -1,9 +1,11 @@
 """The raw records the Kafka integration syncs: cluster, brokers, topics and consumer groups.
 
 Listing a kind must succeed, or its handler raises and the kind fails (so reconcile deletes
-nothing). Enriching a record may degrade: when the broker cannot describe topic configs,
-group members or offsets — some Kafka-compatible brokers do not implement every admin API —
-the record is synced without them and a warning says what is missing and why.
+nothing). Enriching a record may degrade: when the broker refuses to describe topic configs,
+group members or offsets — some Kafka-compatible brokers do not implement every admin API, an
+ACL may forbid it — the record is synced without them and a warning says what is missing and
+why. A broker that does not answer at all fails the kind instead: syncing "no configs" or "lag
+unknown" over the values already in the catalog would blank them for a passing timeout.
 """
 
 from __future__ import annotations
@@ -121,10 +123,16 @@ class KafkaInventory:
         }
 
     async def _degraded(self, request: Any, what: str) -> dict[Any, Any]:
-        """Await ``request``; on failure warn that ``what`` is left out and return ``{}``."""
+        """Await ``request``; when the broker refuses it, warn that ``what`` is left out and return ``{}``.
+
+        Raises:
+            KafkaRequestError: no broker answered (the kind fails; the catalog keeps its values).
+        """
         try:
             result: dict[Any, Any] = await request
         except KafkaRequestError as exc:
+            if exc.unanswered:
+                raise
             logger.warning("Syncing without %s: %s", what, exc)
             return {}
         return result

@@ -10,6 +10,7 @@ from ocean_runtime.errors import UserInputError
 if TYPE_CHECKING:
     from ocean_runtime.actions import ActionsProcessor
     from ocean_runtime.config import OceanSettings
+    from ocean_runtime.observability import OceanMetrics
 
     from .runner import IntegrationRunner
 
@@ -20,7 +21,9 @@ logger = logging.getLogger("ocean.actions")
 LOCAL_POLL_INTERVAL_SECONDS = 1.0
 
 
-def create_actions_processor(runner: IntegrationRunner, settings: OceanSettings) -> ActionsProcessor | None:
+def create_actions_processor(
+    runner: IntegrationRunner, settings: OceanSettings, metrics: OceanMetrics | None = None
+) -> ActionsProcessor | None:
     """The processor when ``OCEAN__ACTIONS_PROCESSOR__ENABLED`` is true, else None.
 
     Raises:
@@ -52,6 +55,14 @@ def create_actions_processor(runner: IntegrationRunner, settings: OceanSettings)
         logger.warning("The actions processor is enabled but the integration registers no executor")
     if runner.target.local and "poll_check_interval_seconds" not in options.model_fields_set:
         options = options.model_copy(update={"poll_check_interval_seconds": LOCAL_POLL_INTERVAL_SECONDS})
-    return ActionsProcessor(
-        runner.port.action_runs, app.action_executors, options, spec, directory=app.directory
+    processor = ActionsProcessor(
+        runner.port.action_runs,
+        app.action_executors,
+        options,
+        spec,
+        directory=app.directory,
+        on_outcome=metrics.action_run if metrics is not None else None,
     )
+    if metrics is not None:
+        metrics.watch_action_runs(lambda: processor.buffer.waiting)
+    return processor

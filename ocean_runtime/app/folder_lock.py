@@ -38,13 +38,21 @@ class FolderLock:
         """Take the lock, or refuse at once.
 
         Raises:
-            UserInputError: another process holds the folder (its PID is named when known).
+            UserInputError: another process holds the folder (its PID is named when known), or
+                its ``.ocean/`` cannot be written.
         """
         if self._file is not None:
             raise RuntimeError(f"{self.path} is already held by this FolderLock")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # "a+": opening must not truncate the holder's PID before we know we hold the lock.
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # "a+": opening must not truncate the holder's PID before we know we hold the lock.
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        except OSError as exc:
+            raise UserInputError(
+                f"cannot create the lock file {self.path}: {exc.strerror or exc}",
+                location=str(self.directory),
+                fix=f"make {self.path.parent} a writable folder (Ocean keeps its local state there)",
+            ) from exc
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

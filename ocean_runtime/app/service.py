@@ -11,8 +11,8 @@
 ``serve`` runs it behind uvicorn until ``stop`` is set (SIGINT/SIGTERM in the CLI). Shutdown:
 readiness turns 503 and new webhooks get 503, a running resync is cancelled (reported
 ``aborted`` to Port), queued webhooks and running action runs are given until
-``max_wait_seconds_before_shutdown`` (what is left is recorded as not processed; an interrupted
-action run is offered again once its claim expires), then the server stops.
+``max_wait_seconds_before_shutdown`` (webhooks left stay queued on disk for the next start; an
+interrupted action run is offered again once its claim expires), then the server stops.
 """
 
 from __future__ import annotations
@@ -86,10 +86,15 @@ class IntegrationService:
                 metrics=self.metrics,
                 failures=self.failures,
                 timeout_seconds=self.settings.max_event_processing_seconds,
+                concurrency=self.settings.live_events.concurrency,
             )
-            self.backend = backend or create_backend(self.settings, on_gave_up=self._gave_up)
+            self.backend = backend or create_backend(
+                self.settings, directory=runner.app.directory, on_gave_up=self._gave_up
+            )
             self.metrics.watch_queue(self.backend.depth)
-        self.actions = create_actions_processor(runner, self.settings) if self.plan.actions else None
+        self.actions = (
+            create_actions_processor(runner, self.settings, self.metrics) if self.plan.actions else None
+        )
         self.asgi: Starlette = create_server(
             runner.app,
             state=self.state,
@@ -126,6 +131,8 @@ class IntegrationService:
             task.cancel()
         if self.backend is not None:
             await self.backend.stop(deadline)
+        if self.dispatcher is not None:
+            await self.dispatcher.aclose()
         await self.failures.flush()
         if self.tasks:
             await asyncio.wait(self.tasks, timeout=SHUTDOWN_GRACE_SECONDS)

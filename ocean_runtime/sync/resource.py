@@ -2,7 +2,8 @@
 
 Three kinds of tasks connected by bounded queues:
 
-    handlers ──raw batches──► mapper ──entities──► writers (×4) ──► Port
+    handlers ──raw batches──► mapper ──entities──► writers (×16) ──► Port
+                              (offload.py)         (writer.py: the one write path, live events too)
 
 While Port answers one batch, the next is being mapped and the handler fetches the one after;
 the queues hold at most a few batches, so memory does not grow with the organisation. The
@@ -28,10 +29,11 @@ from ocean_runtime.context import EventScope, event_scope
 from ocean_runtime.errors import AbortRunError, RequestRefusedError, UserInputError
 
 from .handlers import ResyncHandler, run_handlers
+from .offload import OffloadingMapper
 from .produced import ProducedSet
 from .report import KindReport, Status
 from .user_code import describe_exception
-from .writer import EntityWriter, WriteOptions
+from .writer import KindWriter, WriteOptions
 
 if TYPE_CHECKING:
     from ocean_runtime.mapping import MappingResult, ResourceConfig, ResourceMapper
@@ -45,8 +47,6 @@ QUEUE_DEPTH = 4
 # dozens of requests in flight: 16 batches of 100 items offer up to 80 (4 offered 20, and the
 # sync ran 1.25x slower); on a local harbor the client's limit keeps the extra ones queued.
 WRITERS = 16
-# Longest a batch may take to map on the event loop before mapping moves to a worker thread.
-INLINE_MAPPING_BUDGET_S = 0.05
 EXAMPLES_PER_KIND = 5
 _DONE: Any = object()
 
@@ -97,7 +97,7 @@ async def sync_resource(
     report = job.report
     report.status = Status.RUNNING
     started = time.monotonic()
-    writer = EntityWriter(port, options, produced, report)
+    writer = KindWriter(port, options, produced, report)
     tally = _MappingTally()
     raw_queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_DEPTH)
     entity_queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_DEPTH)
@@ -107,7 +107,7 @@ async def sync_resource(
             await run_handlers(job.handlers, report.kind, raw_queue.put, report, directory=directory)
         await raw_queue.put(_DONE)
 
-    mapping = _Mapping(job.mapper)
+    mapping = OffloadingMapper(job.mapper)
 
     async def transform() -> None:
         examples_sent = not send_examples
@@ -154,32 +154,6 @@ async def sync_resource(
     _finish(report, tally, writer)
 
 
-class _Mapping:
-    """Maps batches on the event loop while that is quick, in a worker thread once it is not.
-
-    A batch of a compiled mapping takes a few milliseconds; handing it to a thread cost more
-    than that, and the mapping thread and the event loop then fight over the GIL (each waiting
-    up to a switch interval), which left both this process and Port's side idle a third of the
-    time (measured: ~15 % more wall time on 50,000 items). A mapping slow enough to hold the
-    loop up (jq-heavy expressions, huge batches) moves to a thread for the rest of the resource;
-    one that runs jq starts there: a jq call may take up to its time budget, and the loop must
-    stay free to notice Ctrl-C (which closes the jq sandbox and so ends the call).
-    """
-
-    def __init__(self, mapper: ResourceMapper) -> None:
-        self._mapper = mapper
-        self._inline = not mapper.uses_jq
-
-    async def map(self, batch: list[Any]) -> MappingResult:
-        if not self._inline:
-            return await asyncio.to_thread(self._mapper.map_raw, batch)
-        started = time.perf_counter()
-        result = self._mapper.map_raw(batch)
-        if time.perf_counter() - started > INLINE_MAPPING_BUDGET_S:
-            self._inline = False
-        return result
-
-
 def _account(report: KindReport, tally: _MappingTally, result: MappingResult) -> None:
     report.raw += result.raw_count
     report.filtered += result.filtered
@@ -192,7 +166,7 @@ def _account(report: KindReport, tally: _MappingTally, result: MappingResult) ->
             tally.first = f"item #{result.errors[0].index}: {result.errors[0].message}"
 
 
-def _finish(report: KindReport, tally: _MappingTally, writer: EntityWriter) -> None:
+def _finish(report: KindReport, tally: _MappingTally, writer: KindWriter) -> None:
     if tally.count:
         report.fail(f"{tally.count} item(s) could not be mapped (first: {tally.first})")
     refusals = writer.refusal_summary()

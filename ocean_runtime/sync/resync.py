@@ -145,6 +145,7 @@ async def _run(
     write_options = WriteOptions(
         merge=config.enable_merge_entity,
         create_missing_related_entities=config.create_missing_related_entities,
+        delete_dependents=config.delete_dependent_entities,
         event_params=event_params,
     )
     produced = ProducedSet()

@@ -1,7 +1,9 @@
 """Live events: webhook processors, their admission, queues and processing.
 
-POST /integration/<path> ──admission (401/400/202)──► LiveEventsBackend (per-key order)
-    ──► WebhookDispatcher.process ──► processors ──► raw results ──► mapping ──► Port
+POST /integration/<path> ──admission (401/400/202)──► LiveEventsBackend (durable, per-key order)
+    ──runs of a key──► WebhookDispatcher.process ──► processors ──► raw results ──► mapping
+    ──► phases (a key's writes composed) ──► SharedWriter (keys share bulk requests)
+    ──► EntityWriter (the resync's writer) ──► Port
 """
 
 from .backend import BackendUnavailableError, LiveEventsBackend

@@ -3,9 +3,11 @@
 The HTTP route authenticates and validates a request, hands the event to ``submit`` and
 answers 202 only once ``submit`` returned — from then on the backend owns the event and must
 deliver it to ``process`` (in order per ``group_key``, concurrently across keys) or say why it
-could not. Two implementations:
+could not. ``process`` takes a *run*: one or more consecutive events of one key, in order, so
+it can write them together. Two implementations:
 
-- ``LocalLiveEventsBackend`` (``local.py``): bounded per-key queues in this process;
+- ``LocalLiveEventsBackend`` (``local.py``): an on-disk journal (SQLite under the integration's
+  ``.ocean/``) and bounded per-key queues in this process; a crash or a restart replays;
 - ``KafkaLiveEventsBackend`` (``ocean_runtime.kafka.live_events``): a topic keyed by
   ``group_key`` and a consumer group, so replicas share the work and a crash loses nothing.
 
@@ -21,7 +23,7 @@ from ocean_runtime.errors import OceanError
 
 from .event import WebhookEvent
 
-ProcessEvent = Callable[[WebhookEvent], Awaitable[None]]
+ProcessEvents = Callable[[list[WebhookEvent]], Awaitable[None]]
 
 
 class BackendUnavailableError(OceanError):
@@ -39,14 +41,15 @@ class BackendUnavailableError(OceanError):
 class LiveEventsBackend(Protocol):
     """The contract between the HTTP route, the backends and ``process``.
 
-    ``process(event)`` is idempotent (a re-delivered event upserts the same entities again) and
-    raises only when the event must be delivered again later (e.g. Port is unreachable); a
+    ``process(run)`` is idempotent (a re-delivered event upserts the same entities again) and
+    raises only when the run must be delivered again later (e.g. Port is unreachable); a
     failure it recorded itself returns normally.
     """
 
-    async def start(self, process: ProcessEvent) -> None:
-        """Begin delivering accepted events to ``process``: in order per ``group_key``,
-        concurrently across keys. Returns once delivery has started (it runs in the background)."""
+    async def start(self, process: ProcessEvents) -> None:
+        """Begin delivering accepted events to ``process``: runs of consecutive events of one
+        ``group_key`` in order, concurrently across keys. Returns once delivery has started (it
+        runs in the background)."""
 
     async def submit(self, event: WebhookEvent) -> None:
         """Accept ``event``; returns only once it is durably accepted (the route then answers 202).
@@ -58,7 +61,7 @@ class LiveEventsBackend(Protocol):
     async def stop(self, deadline: float) -> None:
         """Stop accepting, then finish in-flight and queued events until ``deadline`` (an
         absolute ``time.monotonic()`` value); what is left is handed back (Kafka: offsets not
-        committed) or recorded as not processed (local). Returns by the deadline."""
+        committed; local: kept in the journal for the next start). Returns by the deadline."""
 
     def depth(self) -> int:
         """Events accepted but not yet processed (queued and in flight), as far as known."""

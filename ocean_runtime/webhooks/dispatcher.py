@@ -1,14 +1,18 @@
-"""``WebhookDispatcher.process``: one accepted event, from processors to the catalog.
+"""``WebhookDispatcher.process``: a run of one key's accepted events, from processors to the catalog.
 
-    the processors that accepted the event ──should_process_event / get_matching_kinds──►
-    every resource of the live mapping with a matching kind ──(concurrently, each with a
-    timeout) before_processing → handle_event, retried per the processor's policy →
-    after_processing──► raw results ──apply_results──► upserts and owned deletions
+    for each event of the run, in order:
+        the processors that accepted it ──should_process_event / get_matching_kinds──► every
+        resource of the live mapping with a matching kind ──(concurrently, each with a timeout)
+        before_processing → handle_event, retried per the processor's policy → after_processing
+        ──► raw results ──map_changes──► upserts and deletion candidates (changes.py)
+    the run's changes ──write_run──► composed upserts, then owned deletions (run_writer.py,
+        phases.py) ──SharedWriter──► bulk requests shared with the other keys' runs (batcher.py)
+        ──EntityWriter──► Port (the resync's writer: ocean_runtime.sync.writer)
 
 A processor that fails (after its retries) or times out is recorded as a failure — the other
-resources' results are still written. ``process`` raises only when the event must be
-delivered again: Port unreachable or refusing the credentials (re-delivery is safe, everything
-here is idempotent).
+resources' results are still written. ``process`` raises only when the run must be delivered
+again: Port unreachable or refusing the credentials. The processors are not asked twice then:
+each event's changes are kept until it is written (everything here is idempotent).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import asyncio
 import copy
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,10 +29,12 @@ from ocean_runtime.context import EventScope, event_scope
 from ocean_runtime.errors import UserInputError
 from ocean_runtime.sync.user_code import describe_exception
 
-from .apply import ApplyOutcome, ResourceResults, apply_results
+from .batcher import SharedWriter
+from .changes import EventChanges, ResourceResults, map_changes
 from .event import WebhookEvent, WebhookEventRawResults
-from .live_mapping import CompiledMapping, LiveMapping
+from .live_mapping import EVENT_TYPE, CompiledMapping, LiveMapping
 from .processor import WebhookProcessor
+from .run_writer import RunTally, write_run
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -41,7 +48,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-EVENT_TYPE = "http_request"  # what ``event.event_type`` says inside a processor, as in the reference
+KEPT_CHANGES = 10_000  # events whose changes wait for a redelivery at most
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class WebhookDispatcher:
         failures: where failures are recorded.
         timeout_seconds: most time one processor may take for one resource, retries included
             (``OCEAN__MAX_EVENT_PROCESSING_SECONDS``).
+        concurrency: most processors running at once, across keys (``OCEAN__LIVE_EVENTS__CONCURRENCY``).
+        writer: where the entities go (default: a ``SharedWriter`` on ``port``).
         sleep: how to wait between retries (tests pass a recorder).
     """
 
@@ -72,18 +81,22 @@ class WebhookDispatcher:
         metrics: OceanMetrics,
         failures: FailureLog,
         timeout_seconds: float = 90.0,
+        concurrency: int = 32,
+        writer: SharedWriter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._app = app
-        self._port = port
         self._metrics = metrics
         self._failures = failures
         self._timeout = timeout_seconds
+        self._slots = asyncio.Semaphore(concurrency)
+        self._writer = writer or SharedWriter(port)
         self._sleep = sleep
         self._mapping = LiveMapping(port, app.config_class)
+        self._changes: OrderedDict[str, EventChanges] = OrderedDict()
 
-    async def process(self, event: WebhookEvent) -> None:
-        """Run ``event`` to the end (see the module docstring).
+    async def process(self, run: list[WebhookEvent]) -> None:
+        """Run consecutive events of one key to the end, in order (see the module docstring).
 
         Raises:
             AbortRunError: Port is unreachable or refused the credentials (deliver it again).
@@ -92,23 +105,44 @@ class WebhookDispatcher:
             try:
                 mapping = await self._mapping.current()
             except UserInputError as exc:
-                self._finish(event, failed=True, message=f"the live mapping cannot be used: {exc.render()}")
+                for event in run:
+                    self._finish(
+                        event, failed=True, message=f"the live mapping cannot be used: {exc.render()}"
+                    )
                 return
-            matches, unclassified = await self._matches(event, mapping)
-            if not matches:
-                self._metrics.webhook(event.path, "failed" if unclassified else "ignored")
-                return
-            runs = await asyncio.gather(*(self._run(event, match, mapping) for match in matches))
-            batch = [run for run in runs if run is not None]
-            applied = await apply_results(
-                self._port, mapping.config, batch, event_params={"event_type": EVENT_TYPE}
-            )
-            self._count(applied)
-            for kind, message in applied.problems:
-                self._failures.record(event, message, kind=kind)
-            self._finish(event, failed=len(batch) < len(runs) or bool(applied.problems))
+            changes = [await self._changes_of(event, mapping) for event in run]
+            written = [(event, found) for event, found in zip(run, changes, strict=True) if found is not None]
+            tallies = await write_run(self._writer, [found for _, found in written], mapping.write_options)
+            for (event, found), tally in zip(written, tallies, strict=True):
+                self._changes.pop(event.id, None)
+                self._count(tally)
+                for kind, message in tally.problems:
+                    self._failures.record(event, message, kind=kind)
+                self._finish(event, failed=found.incomplete or bool(tally.problems))
 
-    # -- matching -----------------------------------------------------------------------------
+    async def aclose(self) -> None:
+        """Let the writes in flight finish (shutdown)."""
+        await self._writer.aclose()
+
+    # -- one event's changes ------------------------------------------------------------------
+
+    async def _changes_of(self, event: WebhookEvent, mapping: CompiledMapping) -> EventChanges | None:
+        """What ``event`` changes (None: nothing to write, already counted), asking the
+        processors only the first time it is delivered."""
+        kept = self._changes.get(event.id)
+        if kept is not None:
+            return kept
+        matches, unclassified = await self._matches(event, mapping)
+        if not matches:
+            self._metrics.webhook(event.path, "failed" if unclassified else "ignored")
+            return None
+        runs = await asyncio.gather(*(self._run(event, match, mapping) for match in matches))
+        found = [result for result in runs if result is not None]
+        changes = await map_changes(found, incomplete=len(found) < len(runs))
+        self._changes[event.id] = changes
+        if len(self._changes) > KEPT_CHANGES:
+            self._changes.popitem(last=False)
+        return changes
 
     def _processors(self, event: WebhookEvent) -> list[type[WebhookProcessor]]:
         registered = [
@@ -148,16 +182,17 @@ class WebhookDispatcher:
             )
         return matches, unclassified
 
-    # -- running one processor for one resource ---------------------------------------------
-
     async def _run(
         self, event: WebhookEvent, match: _Match, mapping: CompiledMapping
     ) -> ResourceResults | None:
         processor = match.processor(event)
         name, kind = match.processor.__name__, match.resource.kind
         try:
-            with event_scope(EventScope(EVENT_TYPE, mapping.config, match.resource)):
-                results = await asyncio.wait_for(self._lifecycle(processor, match.resource), self._timeout)
+            async with self._slots:
+                with event_scope(EventScope(EVENT_TYPE, mapping.config, match.resource)):
+                    results = await asyncio.wait_for(
+                        self._lifecycle(processor, match.resource), self._timeout
+                    )
             mapper = mapping.mapper(match.index)
         except TimeoutError:
             await _quietly(processor.cancel())
@@ -210,10 +245,14 @@ class WebhookDispatcher:
 
     # -- outcome ------------------------------------------------------------------------------
 
-    def _count(self, applied: ApplyOutcome) -> None:
-        for kind, counts in applied.kinds.items():
+    def _count(self, tally: RunTally) -> None:
+        for kind in {*tally.upserted, *tally.deleted, *tally.failed}:
             self._metrics.entity_outcomes(
-                "webhook", kind, upserted=counts.upserted, deleted=counts.deleted, failed=counts.failed
+                "webhook",
+                kind,
+                upserted=tally.upserted.get(kind, 0),
+                deleted=tally.deleted.get(kind, 0),
+                failed=tally.failed.get(kind, 0),
             )
 
     def _finish(self, event: WebhookEvent, *, failed: bool, message: str | None = None) -> None:

@@ -14,13 +14,18 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ocean_runtime.sync.offload import OffloadingMapper
 from ocean_runtime.sync.plan import fetch_port_app_config
+from ocean_runtime.sync.writer import WriteOptions
 
 if TYPE_CHECKING:
-    from ocean_runtime.mapping import PortAppConfig, ResourceConfig, ResourceMapper
+    from ocean_runtime.mapping import PortAppConfig, ResourceConfig
     from ocean_runtime.port import PortClient
+
+EVENT_TYPE = "http_request"  # what ``event.event_type`` says inside a processor, as in the reference
 
 LIVE_MAPPING_TTL_SECONDS = 1.0
 SOURCE = "port-app-config (the integration's mapping in Port)"
@@ -35,15 +40,26 @@ class CompiledMapping:
     """
 
     config: PortAppConfig
-    _mappers: dict[int, ResourceMapper] = field(default_factory=dict)
+    _mappers: dict[int, OffloadingMapper] = field(default_factory=dict)
+
+    @cached_property
+    def write_options(self) -> WriteOptions:
+        """How live events write (the mapping's flags; never compared with Port's copy)."""
+        return WriteOptions(
+            merge=self.config.enable_merge_entity,
+            create_missing_related_entities=self.config.create_missing_related_entities,
+            delete_dependents=self.config.delete_dependent_entities,
+            event_params={"event_type": EVENT_TYPE},
+            compare=False,
+        )
 
     def resources_of(self, kinds: list[str]) -> list[tuple[int, ResourceConfig]]:
         """``(index, resource)`` of every resource whose kind is one of ``kinds``."""
         wanted = set(kinds)
         return [(i, resource) for i, resource in enumerate(self.config.resources) if resource.kind in wanted]
 
-    def mapper(self, index: int) -> ResourceMapper:
-        """The compiled mapping of ``resources[index]``.
+    def mapper(self, index: int) -> OffloadingMapper:
+        """The compiled mapping of ``resources[index]`` (mapped off the loop when it is slow).
 
         Raises:
             UserInputError: the resource's mapping does not compile.
@@ -51,7 +67,8 @@ class CompiledMapping:
         from ocean_runtime.mapping import compile_resource
 
         if index not in self._mappers:
-            self._mappers[index] = compile_resource(self.config.resources[index], index=index, source=SOURCE)
+            compiled = compile_resource(self.config.resources[index], index=index, source=SOURCE)
+            self._mappers[index] = OffloadingMapper(compiled)
         return self._mappers[index]
 
 

@@ -1,16 +1,30 @@
-"""``LocalLiveEventsBackend``: accepted events in per-key FIFO queues, in this process.
+"""``LocalLiveEventsBackend``: accepted events on disk, in per-key FIFO queues, in this process.
 
-    submit ──► groups[key] (a deque) ──► one drain task per non-empty key ──► process(event)
-                                           (at most ``concurrency`` events in flight overall)
+    submit ──► journal (SQLite, committed) ──► groups[key] (a deque) ──► one drain task per
+               then the route answers 202       non-empty key: the events waiting at its head,
+                                                 as one run ──► process(run)
 
-A key's events are processed strictly one after the other; different keys run concurrently.
-The total held is bounded (``max_pending``): beyond it ``submit`` refuses, so the sender gets
-a 503 and retries instead of the process running out of memory.
+A key's events are processed strictly in order: a run is the events waiting at the head of the
+key's queue (at most ``max_run``), handed over together so the processing can write them in
+one go; the next run starts once it returned. Different keys run concurrently.
 
-``process`` raising means "deliver again later" (Port unreachable…): the event stays at the
-head of its queue — later events of the key wait, so their order holds — and is redelivered
-after ``redelivery_delays``; when those run out it is given up and reported to ``on_gave_up``.
-On ``stop`` the queues are drained until the deadline; what is left is reported the same way.
+**Durable**: with a journal (``EventJournal``, ``.ocean/live-events.db`` of the integration), an
+event is committed to disk before ``submit`` returns, and deleted from it only once processed
+or given up. At start the events left by an earlier run — killed, crashed or stopped before
+its queues were empty — are queued again first, in the order they were accepted.
+
+**Bounded**: at most ``max_pending`` events are held; beyond, ``submit`` refuses and the sender
+gets 503 + ``Retry-After``.
+
+**Redelivery**: ``process`` raising means "deliver again later". The run stays at the head of
+its queue (later events of the key wait, so their order holds) and is delivered again after
+``redelivery_delays`` (the last one repeating). Port being unreachable or refusing the
+credentials (``AbortRunError``) is retried for as long as the process runs — it is an outage,
+the events are safe on disk; anything else is given up once the delays run out and reported
+to ``on_gave_up``.
+
+**Shutdown**: ``stop`` refuses new events and drains until the deadline. What is left stays in
+the journal for the next start; without a journal it is reported to ``on_gave_up``.
 """
 
 from __future__ import annotations
@@ -21,23 +35,31 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
-from .backend import BackendUnavailableError, ProcessEvent
+from ocean_runtime.errors import AbortRunError
+
+from .backend import BackendUnavailableError, ProcessEvents
 from .event import WebhookEvent
+from .journal import EventJournal, JournalError
 
 logger = logging.getLogger(__name__)
 
 GaveUp = Callable[[WebhookEvent, str], Awaitable[None]]
 DEFAULT_REDELIVERY_DELAYS = (1.0, 2.0, 4.0)
+OUTAGE_REDELIVERY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0)
 SHUTDOWN_RETRY_AFTER_SECONDS = 5.0
+DEFAULT_MAX_RUN = 200
 
 
 class LocalLiveEventsBackend:
-    """In-memory, per-key ordered, bounded queues (see the module docstring).
+    """Durable, per-key ordered, bounded queues (see the module docstring).
 
     Args:
         max_pending: most events held (queued and in flight); ``submit`` refuses beyond.
-        concurrency: most events processed at once, across keys.
-        redelivery_delays: waits before each redelivery of an event whose processing raised.
+        journal: where accepted events are kept until done (None: in memory only — an event
+            accepted and not processed when the process ends is lost).
+        max_run: most events of one key handed to ``process`` at once.
+        redelivery_delays: waits before each redelivery of a run whose processing raised.
+        outage_delays: the same while Port is unreachable (``AbortRunError``); the last repeats.
         on_gave_up: told about each event that will never be processed, and why.
     """
 
@@ -45,46 +67,66 @@ class LocalLiveEventsBackend:
         self,
         *,
         max_pending: int = 10_000,
-        concurrency: int = 32,
+        journal: EventJournal | None = None,
+        max_run: int = DEFAULT_MAX_RUN,
         redelivery_delays: Sequence[float] = DEFAULT_REDELIVERY_DELAYS,
+        outage_delays: Sequence[float] = OUTAGE_REDELIVERY_DELAYS,
         on_gave_up: GaveUp | None = None,
     ) -> None:
         self._max_pending = max_pending
-        self._slots = asyncio.Semaphore(concurrency)
+        self._journal = journal
+        self._opened = journal is None
+        self._opening = asyncio.Lock()
+        self._max_run = max_run
         self._delays = tuple(redelivery_delays)
+        self._outage_delays = tuple(outage_delays) or OUTAGE_REDELIVERY_DELAYS
         self._on_gave_up = on_gave_up
         self._groups: dict[str, deque[WebhookEvent]] = {}
         self._drains: dict[str, asyncio.Task[None]] = {}
         self._held = 0
-        self._process: ProcessEvent | None = None
+        self._process: ProcessEvents | None = None
         self._stopping = False
 
-    async def start(self, process: ProcessEvent) -> None:
-        """Begin delivering to ``process`` (events submitted before are delivered too)."""
+    async def start(self, process: ProcessEvents) -> None:
+        """Queue what the journal kept from an earlier run, then deliver to ``process``.
+
+        Raises:
+            UserInputError: the journal file cannot be opened.
+        """
+        await self._open()
         self._process = process
         for key in self._groups:
             self._ensure_drain(key)
 
     async def submit(self, event: WebhookEvent) -> None:
-        """Queue ``event`` behind the other events of its key.
+        """Store ``event`` and queue it behind the other events of its key.
 
         Raises:
-            BackendUnavailableError: shutting down, or ``max_pending`` events are held.
+            BackendUnavailableError: shutting down, ``max_pending`` events are held, or the
+                journal could not store it.
         """
         if self._stopping:
             raise BackendUnavailableError("shutting down", retry_after=SHUTDOWN_RETRY_AFTER_SECONDS)
         if self._held >= self._max_pending:
             raise BackendUnavailableError(f"{self._held} events are waiting already", retry_after=1.0)
-        self._groups.setdefault(event.group_key, deque()).append(event)
-        self._held += 1
-        self._ensure_drain(event.group_key)
+        if self._journal is None:
+            self._queue(event)
+            return
+        await self._open()
+        self._held += 1  # counted at once: concurrent submissions must not overshoot the bound
+        try:
+            # Shielded: once the journal has it, it is queued even if the sender hangs up meanwhile.
+            await asyncio.shield(self._store(event))
+        except JournalError as exc:
+            raise BackendUnavailableError(str(exc), retry_after=SHUTDOWN_RETRY_AFTER_SECONDS) from exc
 
     def depth(self) -> int:
         """Events queued or being processed."""
         return self._held
 
     async def stop(self, deadline: float) -> None:
-        """Refuse new events, process the held ones until ``deadline`` (``time.monotonic()``)."""
+        """Refuse new events, process the held ones until ``deadline`` (``time.monotonic()``);
+        what is left stays in the journal for the next start."""
         self._stopping = True
         drains = list(self._drains.values())
         if drains:
@@ -95,6 +137,16 @@ class LocalLiveEventsBackend:
         left = [event for queue in self._groups.values() for event in queue]
         self._groups.clear()
         self._held = 0
+        if self._journal is not None:
+            if left:
+                logger.warning(
+                    "Shutting down with %d accepted webhook event(s) not processed yet; they stay in "
+                    "%s and are processed at the next start",
+                    len(left),
+                    self._journal.path,
+                )
+            await self._journal.close()
+            return
         if left:
             logger.error(
                 "Shutting down with %d accepted webhook event(s) not processed (ids: %s)",
@@ -104,47 +156,96 @@ class LocalLiveEventsBackend:
         for event in left:
             await self._gave_up(event, "not processed before the shutdown deadline")
 
+    # -- storing --------------------------------------------------------------------------
+
+    async def _open(self) -> None:
+        """Open the journal once; its leftovers are queued before any new event."""
+        if self._opened or self._journal is None:
+            return
+        async with self._opening:
+            if self._opened:
+                return
+            left = await asyncio.to_thread(self._journal.open)
+            if left:
+                logger.info("Processing %d webhook event(s) accepted before the last shutdown", len(left))
+            for event in left:
+                self._queue(event)
+            self._opened = True
+
+    async def _store(self, event: WebhookEvent) -> None:
+        assert self._journal is not None
+        try:
+            await self._journal.append(event)
+        except BaseException:
+            self._held -= 1
+            raise
+        self._held -= 1  # _queue counts it again
+        self._queue(event)
+
+    def _queue(self, event: WebhookEvent) -> None:
+        self._groups.setdefault(event.group_key, deque()).append(event)
+        self._held += 1
+        self._ensure_drain(event.group_key)
+
     # -- delivery -------------------------------------------------------------------------
 
     def _ensure_drain(self, key: str) -> None:
-        if self._process is None or key in self._drains:
+        if self._process is None or key in self._drains or self._stopping:
             return
         self._drains[key] = asyncio.create_task(self._drain(key), name=f"live-events:{key}")
 
     async def _drain(self, key: str) -> None:
-        """Deliver the key's events in order until its queue is empty."""
+        """Deliver the key's events, a run at a time, until its queue is empty."""
         queue = self._groups[key]
         try:
             while queue:
-                event = queue[0]
-                await self._deliver(event)
-                # Removed only once handled: a cancelled delivery leaves it for ``stop`` to report.
-                queue.popleft()
-                self._held -= 1
+                run = [queue[index] for index in range(min(len(queue), self._max_run))]
+                await self._deliver(run)
+                # Removed only once handled: a cancelled delivery leaves them queued (and on disk).
+                for event in run:
+                    queue.popleft()
+                    self._finished(event)
         finally:
             del self._drains[key]
             if not queue and self._groups.get(key) is queue:
                 del self._groups[key]
 
-    async def _deliver(self, event: WebhookEvent) -> None:
+    async def _deliver(self, run: list[WebhookEvent]) -> None:
         assert self._process is not None
-        for attempt in range(len(self._delays) + 1):
+        attempt = 0
+        while True:
             try:
-                async with self._slots:
-                    await self._process(event)
+                await self._process(run)
                 return
             except Exception as exc:
-                if attempt == len(self._delays):
+                outage = isinstance(exc, AbortRunError)
+                delays = self._outage_delays if outage else self._delays
+                if not outage and attempt >= len(delays):
                     logger.error(
-                        "Webhook event %s failed %d times; giving up: %s", event.id, attempt + 1, exc
+                        "%d webhook event(s) of %s failed %d times; giving up: %s",
+                        len(run),
+                        run[0].group_key,
+                        attempt + 1,
+                        exc,
                     )
-                    await self._gave_up(event, f"processing failed {attempt + 1} times: {exc}")
+                    for event in run:
+                        await self._gave_up(event, f"processing failed {attempt + 1} times: {exc}")
                     return
-                delay = self._delays[attempt]
+                delay = delays[min(attempt, len(delays) - 1)]
+                attempt += 1
                 logger.warning(
-                    "Webhook event %s failed (%s); delivering it again in %.1f s", event.id, exc, delay
+                    "%d webhook event(s) of %s failed (%s); delivering them again in %.1f s",
+                    len(run),
+                    run[0].group_key,
+                    exc,
+                    delay,
                 )
                 await asyncio.sleep(delay)
+
+    def _finished(self, event: WebhookEvent) -> None:
+        self._held -= 1
+        if self._journal is not None:
+            self._journal.done(event)
 
     async def _gave_up(self, event: WebhookEvent, reason: str) -> None:
         if self._on_gave_up is None:

@@ -89,6 +89,9 @@ def test_published_integration_resyncs_unmodified(case: Case, harbor: RunningHar
         found = {entity["identifier"] for entity in harbor.entities(blueprint)}
         assert found == identifiers, f"{blueprint}: {found} != {identifiers}\n{output}"
     assert api.requests, "the integration made no request"
+    if case.name == "servicenow":
+        table_calls = [r for r in api.requests if "/api/now/table/" in r.url.path]
+        assert {r.headers.get("authorization") for r in table_calls} == {"Bearer sn-oauth-token"}
     if case.auth is None:
         return
     header, value = case.auth

@@ -53,7 +53,8 @@ async def replicas(tansu: TansuBroker) -> AsyncIterator[Callable[..., Any]]:
     ) -> KafkaLiveEventsBackend:
         failures = set(fail or ())
 
-        async def process(received: WebhookEvent) -> None:
+        async def process(run: list[WebhookEvent]) -> None:
+            (received,) = run  # Kafka hands over one event per run: its offset is its own
             await asyncio.sleep(delay)
             seq = received.payload["seq"]
             if seq in failures:
@@ -140,8 +141,8 @@ async def test_the_topic_gets_the_partitions_of_the_setting_and_an_existing_one_
     }
     processed: Processed = []
 
-    async def process(received: WebhookEvent) -> None:
-        processed.append((received.group_key, received.payload["seq"]))
+    async def process(run: list[WebhookEvent]) -> None:
+        processed.extend((received.group_key, received.payload["seq"]) for received in run)
 
     settings = load_settings(tmp_path, environ={**environ, "OCEAN__LIVE_EVENTS__KAFKA__PARTITIONS": "3"})
     first = KafkaLiveEventsBackend.from_settings(settings)
@@ -166,8 +167,8 @@ async def test_the_topic_gets_the_partitions_of_the_setting_and_an_existing_one_
 async def test_a_replica_keeps_accepting_and_processing_across_a_broker_restart() -> None:
     processed: Processed = []
 
-    async def process(received: WebhookEvent) -> None:
-        processed.append((received.group_key, received.payload["seq"]))
+    async def process(run: list[WebhookEvent]) -> None:
+        processed.extend((received.group_key, received.payload["seq"]) for received in run)
 
     with TansuBroker() as broker:
         backend = KafkaLiveEventsBackend(

@@ -8,8 +8,11 @@ catalog. Data is made up; shapes follow each vendor's public API documentation.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import httpx
 
 from ocean_runtime.testing.fake_api import FakeAPI
 
@@ -269,40 +272,282 @@ def octopus_routes(api: FakeAPI, url: str) -> None:
 
 
 def firehydrant_routes(api: FakeAPI, url: str) -> None:
-    api.get("/v1/environments?page=1&per_page=50", json={
-        "data": [{"id": "env-prod", "name": "production", "description": "prod"}], "pagination": {"pages": 2},
-    })
-    api.get("/v1/environments?page=2&per_page=50", json={
-        "data": [{"id": "env-stg", "name": "staging", "description": "stg"}], "pagination": {"pages": 2},
-    })
-    api.get("/v1/incidents?page=1&per_page=50", json={"data": [
-        {"id": "inc-1", "name": "Checkout down", "incident_url": "https://app.firehydrant.io/inc-1",
-         "current_milestone": "resolved", "environments": [{"id": "env-prod"}], "services": []},
-    ], "pagination": {"pages": 1}})
+    api.get(
+        "/v1/environments?page=1&per_page=50",
+        json={
+            "data": [{"id": "env-prod", "name": "production", "description": "prod"}],
+            "pagination": {"pages": 2},
+        },
+    )
+    api.get(
+        "/v1/environments?page=2&per_page=50",
+        json={
+            "data": [{"id": "env-stg", "name": "staging", "description": "stg"}],
+            "pagination": {"pages": 2},
+        },
+    )
+    api.get(
+        "/v1/incidents?page=1&per_page=50",
+        json={
+            "data": [
+                {
+                    "id": "inc-1",
+                    "name": "Checkout down",
+                    "incident_url": "https://app.firehydrant.io/inc-1",
+                    "current_milestone": "resolved",
+                    "environments": [{"id": "env-prod"}],
+                    "services": [],
+                },
+            ],
+            "pagination": {"pages": 1},
+        },
+    )
 
 
 def terraform_routes(api: FakeAPI, url: str) -> None:
-    api.get("/api/v2/organizations?page[size]=100", json={
-        "data": [{"id": "acme", "attributes": {"name": "acme", "email": "ops@acme.io"}}],
-        "links": {"next": f"{url}/api/v2/organizations?page%5Bnumber%5D=2&page%5Bsize%5D=100"},
-    })
-    api.get("/api/v2/organizations?page[number]=2", json={
-        "data": [{"id": "beta", "attributes": {"name": "beta", "email": "ops@beta.io"}}], "links": {"next": None},
-    })
+    api.get(
+        "/api/v2/organizations?page[size]=100",
+        json={
+            "data": [{"id": "acme", "attributes": {"name": "acme", "email": "ops@acme.io"}}],
+            "links": {"next": f"{url}/api/v2/organizations?page%5Bnumber%5D=2&page%5Bsize%5D=100"},
+        },
+    )
+    api.get(
+        "/api/v2/organizations?page[number]=2",
+        json={
+            "data": [{"id": "beta", "attributes": {"name": "beta", "email": "ops@beta.io"}}],
+            "links": {"next": None},
+        },
+    )
     for org, project in (("acme", "prj-1"), ("beta", "prj-2")):
-        api.get(f"/api/v2/organizations/{org}/projects", json={"data": [
-            {"id": project, "attributes": {"name": f"{org} infra", "permissions": {}},
-             "relationships": {"organization": {"data": {"id": org}}}},
-        ], "links": {}})
+        api.get(
+            f"/api/v2/organizations/{org}/projects",
+            json={
+                "data": [
+                    {
+                        "id": project,
+                        "attributes": {"name": f"{org} infra", "permissions": {}},
+                        "relationships": {"organization": {"data": {"id": org}}},
+                    },
+                ],
+                "links": {},
+            },
+        )
 
 
 def pagerduty_routes(api: FakeAPI, url: str) -> None:
-    api.get("/users?offset=0&limit=100", json={"users": [
-        {"id": "PU1", "name": "Ada", "email": "ada@acme.io", "role": "admin", "html_url": "https://acme.pd/PU1"},
-    ], "more": True, "limit": 1})
-    api.get("/users?offset=1&limit=100", json={"users": [
-        {"id": "PU2", "name": "Linus", "email": "linus@acme.io", "role": "user", "html_url": "https://acme.pd/PU2"},
-    ], "more": False, "limit": 1})
+    api.get(
+        "/users?offset=0&limit=100",
+        json={
+            "users": [
+                {
+                    "id": "PU1",
+                    "name": "Ada",
+                    "email": "ada@acme.io",
+                    "role": "admin",
+                    "html_url": "https://acme.pd/PU1",
+                },
+            ],
+            "more": True,
+            "limit": 1,
+        },
+    )
+    api.get(
+        "/users?offset=1&limit=100",
+        json={
+            "users": [
+                {
+                    "id": "PU2",
+                    "name": "Linus",
+                    "email": "linus@acme.io",
+                    "role": "user",
+                    "html_url": "https://acme.pd/PU2",
+                },
+            ],
+            "more": False,
+            "limit": 1,
+        },
+    )
+
+
+def launchdarkly_routes(api: FakeAPI, url: str) -> None:
+    api.get(
+        "/api/v2/projects",
+        json={
+            "items": [{"key": "web", "name": "Web", "tags": ["frontend"]}],
+            "_links": {"next": {"href": "/api/v2/projects?limit=100&offset=1"}},
+        },
+    )
+    api.get(
+        "/api/v2/projects?offset=1", json={"items": [{"key": "api", "name": "API", "tags": []}], "_links": {}}
+    )
+    for project in ("web", "api"):
+        api.get(
+            f"/api/v2/projects/{project}/environments",
+            json={
+                "items": [{"key": "production", "name": "Production", "_id": f"{project}-prod"}],
+                "_links": {},
+            },
+        )
+
+
+def jenkins_routes(api: FakeAPI, url: str) -> None:
+    api.get(
+        "/api/json",
+        json={
+            "jobs": [
+                {
+                    "name": "deploy",
+                    "fullName": "deploy",
+                    "url": f"{url}/job/deploy/",
+                    "color": "blue",
+                    "buildable": True,
+                },
+                {
+                    "name": "team",
+                    "fullName": "team",
+                    "url": f"{url}/job/team/",
+                    "buildable": False,
+                    "jobs": [{"name": "build"}],
+                },
+            ]
+        },
+    )
+    api.get(
+        "/job/team/api/json",
+        json={
+            "jobs": [
+                {
+                    "name": "build",
+                    "fullName": "team/build",
+                    "url": f"{url}/job/team/job/build/",
+                    "color": "red",
+                    "buildable": True,
+                },
+            ]
+        },
+    )
+
+
+def dynatrace_routes(api: FakeAPI, url: str) -> None:
+    api.get("/api/v1/config/clusterversion", json={"version": "1.300"})
+    api.get(
+        "/api/v2/problems?pageSize=200",
+        json={
+            "problems": [
+                {"problemId": "P-1", "displayId": "P-1", "title": "CPU saturation", "status": "OPEN"}
+            ],
+            "nextPageKey": "page-2",
+        },
+    )
+    api.get(
+        "/api/v2/problems?nextPageKey=page-2",
+        json={
+            "problems": [
+                {"problemId": "P-2", "displayId": "P-2", "title": "Slow checkout", "status": "CLOSED"}
+            ],
+        },
+    )
+    api.get(
+        "/api/v2/slo?evaluate=true",
+        json={
+            "slo": [
+                {
+                    "id": "slo-1",
+                    "name": "Availability",
+                    "status": "SUCCESS",
+                    "target": 99.9,
+                    "evaluatedPercentage": 99.95,
+                }
+            ]
+        },
+    )
+
+
+JIRA_DEFAULT_JQL = "(statusCategory != Done) OR (created >= -1w) OR (updated >= -1w)"
+
+
+def jira_issue_search(request: httpx.Request) -> httpx.Response:
+    """POST /search/jql: answers only the JQL of the folder's own issue selector, in two token pages."""
+    body = json.loads(request.content)
+    if body.get("jql") != JIRA_DEFAULT_JQL:
+        return httpx.Response(400, json={"errorMessages": [f"unexpected jql {body.get('jql')!r}"]})
+    if "nextPageToken" not in body:
+        issues = [{"key": "ACME-1", "fields": {"summary": "Checkout fails", "status": {"name": "Open"}}}]
+        return httpx.Response(200, json={"issues": issues, "nextPageToken": "page-2"})
+    issues = [{"key": "ACME-2", "fields": {"summary": "Search slow", "status": {"name": "Done"}}}]
+    return httpx.Response(200, json={"issues": issues, "isLast": True})
+
+
+def jira_routes(api: FakeAPI, url: str) -> None:
+    api.get(
+        "/rest/api/3/project/search?startAt=0", json={"values": [{"key": "ACME", "name": "Acme"}], "total": 2}
+    )
+    api.get(
+        "/rest/api/3/project/search?startAt=1", json={"values": [{"key": "OPS", "name": "Ops"}], "total": 2}
+    )
+    api.post("/rest/api/3/search/jql", handler=jira_issue_search)
+
+
+def servicenow_routes(api: FakeAPI, url: str) -> None:
+    api.post("/oauth_token.do", json={"access_token": "sn-oauth-token", "expires_in": 1800})
+    api.get("/api/now/table/sys_user?sysparm_limit=1", json={"result": [{"first_name": "Ada"}]})
+    table = "/api/now/table/sys_user_group"
+    # The selector's apiQueryParams must reach the API.
+    api.get(
+        f"{table}?sysparm_display_value=true&sysparm_exclude_reference_link=false",
+        json={
+            "result": [{"sys_id": "g1", "name": "Service Desk", "active": True}],
+        },
+        headers={"Link": f'<{url}{table}?sysparm_offset=100&sysparm_limit=100>;rel="next"'},
+    )
+    api.get(
+        f"{table}?sysparm_offset=100", json={"result": [{"sys_id": "g2", "name": "Network", "active": True}]}
+    )
+
+
+LINEAR_PAGES = {
+    "teams": [
+        [{"id": "t1", "key": "ENG", "name": "Engineering", "organization": {"id": "o1", "name": "Acme"}}],
+        [{"id": "t2", "key": "OPS", "name": "Operations", "organization": {"id": "o1", "name": "Acme"}}],
+    ],
+    "issueLabels": [
+        [{"id": "l1", "name": "bug", "isGroup": False}],
+        [{"id": "l2", "name": "feature", "isGroup": False}],
+    ],
+}
+
+
+def linear_graphql(request: httpx.Request) -> httpx.Response:
+    """Linear's GraphQL endpoint: teams and issue labels, two cursor pages each."""
+    query = json.loads(request.content)["query"]
+    connection = "issueLabels" if "issueLabels(" in query else "teams"
+    second = 'after: "cursor-1"' in query
+    nodes = LINEAR_PAGES[connection][1 if second else 0]
+    page_info = {"hasNextPage": not second, "endCursor": None if second else "cursor-1"}
+    edges = [{"cursor": "cursor-1", "node": node} for node in nodes]
+    return httpx.Response(200, json={"data": {connection: {"edges": edges, "pageInfo": page_info}}})
+
+
+def linear_routes(api: FakeAPI, url: str) -> None:
+    api.post("/graphql", handler=linear_graphql)
+
+
+def snyk_routes(api: FakeAPI, url: str) -> None:
+    api.get(
+        "/rest/orgs?version=2026-03-25",
+        json={
+            "data": [{"id": "org-1", "attributes": {"name": "Acme", "slug": "acme"}}],
+            "links": {"next": "/rest/orgs?version=2026-03-25&starting_after=v1.eyJpZCI6MX0%3D"},
+        },
+    )
+    api.get(
+        "/rest/orgs?starting_after=v1.eyJpZCI6MX0=",
+        json={
+            "data": [{"id": "org-2", "attributes": {"name": "Beta", "slug": "beta"}}],
+            "links": {},
+        },
+    )
 
 
 CASES: list[Case] = [
@@ -383,7 +628,10 @@ CASES: list[Case] = [
         routes=terraform_routes,
         auth=("authorization", "Bearer tfc-fake"),
         kinds=("organization", "project"),
-        expected={"terraformCloudOrganization": {"acme", "beta"}, "terraformCloudProject": {"prj-1", "prj-2"}},
+        expected={
+            "terraformCloudOrganization": {"acme", "beta"},
+            "terraformCloudProject": {"prj-1", "prj-2"},
+        },
         covers=("pagination (JSON:API links.next)", "event.attributes as a per-run cache", "bearer auth"),
     ),
     Case(
@@ -394,5 +642,88 @@ CASES: list[Case] = [
         kinds=("users",),
         expected={"pagerdutyUser": {"PU1", "PU2"}},
         covers=("pagination (offset/limit/more)", "OceanAsyncClient with its own RetryTransport subclass"),
+    ),
+    Case(
+        name="launchdarkly",
+        config={"launchdarkly_token": "api-fake", "launchdarkly_host": "{api}"},
+        routes=launchdarkly_routes,
+        auth=("authorization", "api-fake"),
+        kinds=("project", "environment"),
+        expected={
+            "launchDarklyProject": {"web", "api"},
+            "launchDarklyEnvironment": {"production-web", "production-api"},
+        },
+        covers=("pagination (_links.next.href)", "cache_iterator_result across kinds"),
+    ),
+    Case(
+        name="jenkins",
+        config={"jenkins_host": "{api}", "jenkins_user": "ci", "jenkins_token": "jt-fake"},
+        routes=jenkins_routes,
+        auth=("authorization", "Basic Y2k6anQtZmFrZQ=="),
+        kinds=("job",),
+        expected={"jenkinsJob": {"job-deploy", "job-team-job-build"}},
+        covers=("folders walked recursively", "basic auth", "config class imported from overrides.py"),
+    ),
+    Case(
+        name="dynatrace",
+        config={"dynatrace_api_key": "dt0c01.fake", "dynatrace_host_url": "{api}"},
+        routes=dynatrace_routes,
+        auth=("authorization", "Api-Token dt0c01.fake"),
+        kinds=("problem", "slo"),
+        expected={"dynatraceProblem": {"P-1", "P-2"}, "dynatraceSlo": {"slo-1"}},
+        covers=(
+            "pagination (nextPageKey)",
+            "on_start health check",
+            "custom selector (attachRelatedEntities)",
+        ),
+    ),
+    Case(
+        name="jira",
+        config={
+            "jira_host": "{api}",
+            "atlassian_user_email": "ci@acme.io",
+            "atlassian_user_token": "jira-fake",
+        },
+        routes=jira_routes,
+        auth=("authorization", "Basic Y2lAYWNtZS5pbzpqaXJhLWZha2U="),
+        kinds=("project", "issue"),
+        expected={"jiraProject": {"ACME", "OPS"}, "jiraIssue": {"ACME-1", "ACME-2"}},
+        covers=("pagination (startAt/total, nextPageToken)", "custom selector (jql sent to the API)"),
+    ),
+    Case(
+        name="servicenow",
+        config={
+            "servicenow_url": "{api}",
+            "servicenow_client_id": "sn-id",
+            "servicenow_client_secret": "sn-secret",
+        },
+        routes=servicenow_routes,
+        auth=None,  # the token request itself carries the client credentials, the rest the bearer token
+        kinds=("sys_user_group",),
+        expected={"servicenowGroup": {"g1", "g2"}},
+        covers=("OAuth client credentials", "pagination (Link rel=next)", "custom selector (apiQueryParams)"),
+    ),
+    Case(
+        name="linear",
+        config={"linear_api_key": "lin_api_fake"},
+        routes=linear_routes,
+        auth=("authorization", "lin_api_fake"),
+        kinds=("team", "label"),
+        hosts=("https://api.linear.app",),
+        expected={"linearTeam": {"ENG", "OPS"}, "linearLabel": {"l1", "l2"}},
+        covers=("GraphQL cursor pagination", "hard-coded API host routed by OCEAN_COMPAT_HTTP_ROUTES"),
+    ),
+    Case(
+        name="snyk",
+        config={"token": "snyk-fake", "api_url": "{api}"},
+        routes=snyk_routes,
+        auth=("authorization", "token snyk-fake"),
+        kinds=("organization",),
+        expected={"snykOrganization": {"org-1", "org-2"}},
+        covers=(
+            "pagination (REST links.next, starting_after)",
+            "cache_coroutine_result",
+            "list-returning handler",
+        ),
     ),
 ]

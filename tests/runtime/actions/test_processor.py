@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 WORKSHOP = Path(__file__).resolve().parent / "workshop"
 
 
@@ -21,6 +23,18 @@ async def test_a_run_succeeds_with_its_logs_link_and_catalog_change(start_worksh
     widget = workshop.widget("w1")
     assert widget["properties"] == {"color": "red", "coats": 2}  # register_raw: the catalog shows it
     assert workshop.processor.outcomes["success"] == 1
+    transport = httpx.ASGITransport(app=workshop.service.asgi)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ocean") as client:
+        metrics = (await client.get("/metrics")).text
+    assert 'ocean_action_runs_total{action="paint",outcome="success"} 1.0' in metrics
+    assert "ocean_action_runs_waiting 0.0" in metrics
+
+
+async def test_unregister_raw_deletes_what_an_action_removed(start_workshop: Any) -> None:
+    workshop = await start_workshop()
+    run = await workshop.finished(await workshop.run("scrap", entity="w2"))
+    assert run["status"] == "SUCCESS", run
+    assert [entity["identifier"] for entity in workshop.harbor.entities("widget")] == ["w1"]
 
 
 async def test_inputs_the_spec_refuses_fail_the_run_with_the_reason(start_workshop: Any) -> None:

@@ -9,6 +9,7 @@ its Starlette app through ``httpx.ASGITransport``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import sys
@@ -19,9 +20,10 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from ocean_runtime.app import IntegrationRunner, PortTarget, load_integration
-from ocean_runtime.app.service import IntegrationService
+from ocean_runtime.app.service import IntegrationService, bind_socket
 from ocean_runtime.webhooks import LiveEventsBackend, hmac_sha256_hex
 
 SECRET = "s3cret-github"
@@ -185,8 +187,9 @@ Starter = Callable[..., Any]
 
 @pytest.fixture
 async def start_live(tmp_path: Path, harbor: Any) -> AsyncIterator[Starter]:
-    """``await start_live(env={...}, backend=..., port_url=...)`` → a started ``Live`` (stopped
-    after the test); ``port_url`` reaches the harbor another way (e.g. through a ``Cable``)."""
+    """``await start_live(env={...}, backend=..., port_url=..., transport=...)`` → a started
+    ``Live`` (stopped after the test); ``port_url`` reaches the harbor another way (e.g. through a
+    ``Cable``), ``transport`` is the Port client's innermost transport (e.g. a ``CountingTransport``)."""
     root = write_integration(tmp_path / "hooks")
     started: list[Live] = []
 
@@ -194,6 +197,7 @@ async def start_live(tmp_path: Path, harbor: Any) -> AsyncIterator[Starter]:
         env: dict[str, str] | None = None,
         backend: LiveEventsBackend | None = None,
         port_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> Live:
         environ = {
             "OCEAN__INTEGRATION__CONFIG__SECRET": SECRET,
@@ -203,7 +207,7 @@ async def start_live(tmp_path: Path, harbor: Any) -> AsyncIterator[Starter]:
         }
         app = load_integration(root, environ=environ)
         target = PortTarget(port_url or harbor.url, harbor.client_id, harbor.client_secret, local=True)
-        runner = IntegrationRunner(app, target)
+        runner = IntegrationRunner(app, target, transport=transport)
         await runner.prepare()
         service = IntegrationService(runner, backend=backend)
         await service.start()
@@ -284,3 +288,38 @@ async def cable(harbor: Any) -> AsyncIterator[Cable]:
     found = Cable(harbor.url)
     yield found
     await found.close()
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """The Port client's real network transport, counting the requests per (method, path)."""
+
+    def __init__(self) -> None:
+        from ocean_runtime.http.transports.http11 import Http11Transport
+
+        self._inner = Http11Transport()
+        self.requests: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path))
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    def count(self, method: str, suffix: str) -> int:
+        return sum(1 for m, path in self.requests if m == method and path.endswith(suffix))
+
+
+@contextlib.asynccontextmanager
+async def served(live: Live) -> AsyncIterator[tuple[str, int]]:
+    """The live service's app behind a real uvicorn on a free port."""
+    sock = bind_socket("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(live.service.asgi, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve([sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield sock.getsockname()[:2]
+    finally:
+        server.should_exit = True
+        await task

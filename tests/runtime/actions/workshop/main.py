@@ -33,6 +33,12 @@ async def paint(run: ActionRun) -> None:
     EVENTS.append(("end", run.id))
 
 
+@ocean.on_action("scrap_widget")
+async def scrap(run: ActionRun) -> None:
+    widget = WIDGETS.pop(run.properties["widget"])
+    await ocean.unregister_raw("widget", [widget])
+
+
 @ocean.on_action("explode")
 async def explode(run: ActionRun) -> None:
     raise ValueError("the paint can exploded")
