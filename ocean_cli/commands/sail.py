@@ -148,6 +148,8 @@ def _run_once(app: OceanApp, target: PortTarget, resources: PortResources, every
             _print_dock(runner)
             if incremental:
                 out_console().print("Incremental sync: fetching what changed since the last run")
+            if app.settings is not None and app.settings.actions_processor.enabled:
+                out_console().print("Action runs are not executed by --once: sail without it to execute them")
             return await runner.resync(incremental=incremental)
 
     try:
