@@ -108,7 +108,7 @@ class _PortTargetContext:
         self._harbor = HarborServer(db, port=0).start()
         url = self._harbor.url
         out_console().print(
-            "⚓ Sailing into the local harbor (no OCEAN__PORT__CLIENT_ID/SECRET set)",
+            "⚓ No Port credentials (OCEAN__PORT__CLIENT_ID/SECRET): using the local harbor",
             soft_wrap=True,
         )
         return PortTarget(url, self._harbor.client_id, self._harbor.client_secret, local=True)

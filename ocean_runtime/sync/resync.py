@@ -112,8 +112,9 @@ async def run_resync(
             report.errors.append("the resync was interrupted")
             await asyncio.shield(_set_state(port, _final_state(report, options.interval_minutes), final=True))
             raise
-        await _set_state(port, _final_state(report, options.interval_minutes), final=True)
+        # Problems first: while the run is still open, Port (and the harbor) file them under it.
         await ship_problems(port, report)
+        await _set_state(port, _final_state(report, options.interval_minutes), final=True)
     finally:
         report.duration = time.monotonic() - started
     observer.on_progress(ProgressEvent(Phase.FINISHED, report))
