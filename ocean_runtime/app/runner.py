@@ -117,7 +117,8 @@ class IntegrationRunner:
         """Check the local mapping, run the start handlers, dock into Port.
 
         Raises:
-            UserInputError: bad resources files or mapping, or a start handler refused.
+            UserInputError: bad resources files or mapping, a start handler refused, or actions
+                are enabled for a spec that does not allow them.
             AbortRunError: a start handler failed, or Port is unreachable / refuses us.
         """
         from ocean_runtime.defaults import dock
@@ -125,6 +126,10 @@ class IntegrationRunner:
         settings = _settings(self.app)
         if self.resources is None:
             self.resources = check_local_resources(self.app)
+        if settings.actions_processor.enabled:
+            from .actions_setup import spec_actions_of
+
+            spec_actions_of(self.app)  # a spec that cannot execute actions stops us before docking
         with self.app.activated():
             await run_start_handlers(self.app)
         # The integration itself is always created/updated (as the reference does); the

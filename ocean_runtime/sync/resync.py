@@ -126,8 +126,9 @@ async def _run_planned(
             report.errors.append("the resync was interrupted")
             await asyncio.shield(_set_state(port, _final_state(report, options.interval_minutes), final=True))
             raise
-        await _set_state(port, _final_state(report, options.interval_minutes), final=True)
+        # Problems first: while the run is still open, Port (and the harbor) file them under it.
         await ship_problems(port, report)
+        await _set_state(port, _final_state(report, options.interval_minutes), final=True)
     finally:
         report.duration = time.monotonic() - started
 
