@@ -174,18 +174,18 @@ def _pick_resource(config: PortAppConfig, kind: str, resource: int | None, sourc
 def _read_items(path: Path) -> list[Any]:
     import json
 
+    from ocean_runtime.config.file_limits import read_limited
     from ocean_runtime.errors import UserInputError
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserInputError("input file not found", file=str(path)) from None
-    except OSError as exc:
-        raise UserInputError(f"cannot read the input file: {exc.strerror}", file=str(path)) from None
+    if not path.exists():
+        raise UserInputError("input file not found", file=str(path))
+    text = read_limited(path, name=str(path))  # refused above OCEAN__FILE_SIZE_LIMIT_MB
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+    except RecursionError:
+        raise UserInputError("the JSON nests too deeply to be read", file=str(path)) from None
     if not isinstance(items, list):
         raise UserInputError(
             f"expected a JSON list of raw items, got {type(items).__name__}",
