@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Final
 
 C = "ocean_compat.context"
+EV = "ocean_compat.event"
+INC = "ocean_compat.incremental"
 M = "ocean_compat.models"
 W = "ocean_compat.webhooks"
 E = "ocean_compat.exceptions"
@@ -88,10 +90,10 @@ MODULES: Final[dict[str, dict[str, str]]] = {
     "port_ocean.version": {"__integration_version__": f"{X}:__integration_version__"},
     "port_ocean.context.ocean": _from(C, ["ocean", "PortOceanContext", "initialize_port_ocean_context"]),
     "port_ocean.context.event": _from(
-        C, ["event", "event_context", "EventContext", "EventType", "_get_event_context"]
+        EV, ["event", "event_context", "EventContext", "EventType", "_get_event_context"]
     )
-    | {"_event_context_stack": f"{C}:_explicit"},
-    "port_ocean.context.resource": _from(C, ["resource_context"]),
+    | {"_event_context_stack": f"{EV}:_event_context_stack"},
+    "port_ocean.context.resource": _from(EV, ["resource_context"]),
     "port_ocean.core.handlers.port_app_config.models": _from(M, _MODELS),
     "port_ocean.core.handlers.port_app_config.api": _from(I, ["APIPortAppConfig"]),
     "port_ocean.core.handlers.port_app_config.validators": {
@@ -133,10 +135,16 @@ MODULES: Final[dict[str, dict[str, str]]] = {
         X, ["repo_branch_matches", "resolve_included_file_path", "RepoBranchMappingLike"]
     ),
     "port_ocean.core.incremental.cursor_context": _from(
-        U, ["active_incremental_cursor", "with_active_incremental_cursor"]
+        INC, ["active_incremental_cursor", "with_active_incremental_cursor"]
     ),
     "port_ocean.core.incremental.strategies": _from(
-        U, ["ServerSideTimestampStrategy", "ClientSideCutoffStrategy", "paginate_with_strategy"]
+        INC,
+        [
+            "IncrementalStrategy",
+            "ServerSideTimestampStrategy",
+            "ClientSideCutoffStrategy",
+            "paginate_with_strategy",
+        ],
     ),
     "port_ocean.exceptions.base": _from(E, ["BaseOceanException"]),
     "port_ocean.exceptions.core": _from(E, _EXCEPTIONS),

@@ -4,7 +4,7 @@ The integration below uses the published idioms the corpus relies on: a pydantic
 aliases, defaults and validators, its config class declared on a ``BaseIntegration`` subclass and
 imported from another module, ``event.resource_config`` in a handler, ``http_async_client``,
 ``event.attributes``, ``itemsToParse`` and an ``AbstractWebhookProcessor`` that checks an HMAC of
-the raw body through ``event._original_request``.
+the raw body through ``event._original_request``, and an ``on_resync_start`` hook.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from ocean_compat import finder
@@ -103,8 +104,16 @@ FILES = {
         from port_ocean.core.ocean_types import ASYNC_GENERATOR_RESYNC_TYPE
         from port_ocean.utils import http_async_client
 
+        STARTS = []
+
+        @ocean.on_resync_start()
+        async def prepare() -> None:
+            STARTS.append(event.port_app_config)
+
         @ocean.on_resync("team")
         async def teams(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
+            # on_resync_start ran once for this run, before the first handler (two team resources)
+            assert STARTS == [event.port_app_config], STARTS
             selector = event.resource_config.selector
             event.attributes["calls"] = event.attributes.get("calls", 0) + 1
             response = await http_async_client.get(ocean.integration_config["api_url"] + "/teams")
@@ -256,3 +265,82 @@ def test_every_name_of_the_table_resolves() -> None:
             except AttributeError as exc:
                 missing.append(f"{module_name}:{name} ({exc})")
     assert missing == []
+
+
+def test_retry_transport_keeps_the_published_loop_and_hooks() -> None:
+    from ocean_compat.http import OceanAsyncClient, RetryConfig, RetryTransport
+
+    answers = [httpx.Response(503, headers={"Retry-After": "0"}), httpx.Response(200, json={"ok": True})]
+    calls: list[str] = []
+
+    class Recording(RetryTransport):  # how pagerduty, jira, github… subclass it
+        def __init__(self, *, label: str, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.label = label
+
+        async def before_retry_async(
+            self, request: Any, response: Any, sleep_time: float, attempt: int
+        ) -> Any:
+            calls.append(f"{self.label}:before:{attempt}:{response.status_code}:{sleep_time}")
+
+        async def after_retry_async(self, request: Any, response: Any, attempt: int) -> None:
+            calls.append(f"{self.label}:after:{attempt}:{response.status_code}")
+
+    async def run() -> Any:
+        client = OceanAsyncClient(
+            transport_class=Recording,
+            transport_kwargs={"label": "pd"},
+            retry_config=RetryConfig(max_attempts=3, base_delay=0.0),
+            transport=httpx.MockTransport(lambda request: answers.pop(0)),
+        )
+        async with client:
+            return (await client.get("https://api.example.com/users")).json()
+
+    assert asyncio.run(run()) == {"ok": True}
+    assert calls == ["pd:after:1:503", "pd:before:1:503:0.0", "pd:after:2:200"]
+
+
+def test_http_routes_point_hard_coded_hosts_at_another_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocean_compat.http import ROUTES_ENV, RoutingTransport
+
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={})
+
+    monkeypatch.setenv(ROUTES_ENV, json.dumps({"https://api.linear.app": "http://127.0.0.1:8123"}))
+    transport = RoutingTransport(httpx.MockTransport(answer))
+
+    async def run() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.post("https://api.linear.app/graphql", json={})
+            await client.get("https://other.example.com/x")
+
+    asyncio.run(run())
+    assert seen == ["http://127.0.0.1:8123/graphql", "https://other.example.com/x"]
+
+
+def test_rooms_the_runtime_never_imports_the_layer_and_the_layer_only_the_runtime() -> None:
+    import ast
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import ocean_runtime, ocean_runtime.app, sys; print('ocean_compat' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
+    for path in (root / "ocean_compat").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            ours = [n for n in names if n.split(".")[0] in ("ocean_cli", "ocean_harbor", "ocean_templates")]
+            assert ours == [], f"{path.name} imports {ours}"

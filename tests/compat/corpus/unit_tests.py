@@ -3,9 +3,9 @@
     python tests/compat/corpus/unit_tests.py [NAME...] [--json REPORT.json]
 
 Each folder's tests run in the corpus venv (``OCEAN_CORPUS_PYTHON``, default ``.venv-corpus``),
-with ``pytest -p ocean_compat.pytest_plugin`` from the folder itself (their conftests import
-their modules by top-level name), without their ``addopts`` (``-n auto`` needs xdist) and without
-writing into the corpus. Prints one line per integration — passed / failed / errors — and the
+with ``pytest -p ocean_compat.pytest_plugin`` from a scratch copy of the folder (their conftests
+import their modules by top-level name; the corpus stays untouched), without their ``addopts``
+(``-n auto`` needs xdist). Prints one line per integration — passed / failed / errors — and the
 totals; the numbers are a report (the published framework's own test doubles, e.g.
 ``port_ocean.tests.helpers``, have no Ocean equivalent).
 """
@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,14 @@ COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
 def run(folder: Path, python: Path, timeout: float = 600) -> dict[str, Any]:
-    """The counts of one folder's tests (``collection_error`` when pytest could not even collect)."""
+    """The counts of one folder's tests, run in a scratch copy of it."""
+    with tempfile.TemporaryDirectory(prefix="ocean-corpus-") as scratch:
+        copy = Path(scratch) / folder.name
+        shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".ocean", "__pycache__"))
+        return _run_in(copy, python, timeout)
+
+
+def _run_in(folder: Path, python: Path, timeout: float) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
     env.update(PYTHONDONTWRITEBYTECODE="1", OCEAN_CORPUS_UNIT_TESTS="1")
     command = [
