@@ -56,13 +56,21 @@ POLL_PAUSE_SECONDS = 0.02
 class SailProcess:
     """``ocean sail`` in the background; its output is scanned for the URLs it prints."""
 
-    def __init__(self, integration: Path, workdir: Path, harbor: str | None, services: int) -> None:
+    def __init__(
+        self,
+        integration: Path,
+        workdir: Path,
+        harbor: str | None,
+        services: int,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
         env.update(
             {
                 "OCEAN__INTEGRATION__CONFIG__WEBHOOK_SECRET": SECRET,
                 "OCEAN__INTEGRATION__CONFIG__SERVICE_COUNT": str(services),
                 "PYTHONUNBUFFERED": "1",
+                **(settings or {}),
             }
         )
         if harbor:
@@ -82,7 +90,7 @@ class SailProcess:
         threading.Thread(target=self._read, daemon=True).start()
         self.catalog = harbor or self.wait_for(r"catalog: (http://\S+?)\s").group(1)
         self.url = self.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
-        self.wait_for(r"Reconcile: deleted")
+        self.wait_for(r"Reconcile: deleted", timeout=600)
 
     def _read(self) -> None:
         assert self.process.stdout is not None

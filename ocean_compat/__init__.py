@@ -8,7 +8,7 @@ a real ``port-ocean`` installation.
 Rooms: this package depends on ``ocean_runtime``; the runtime never imports it. Each module is
 a thin adapter naming the published behaviour it mirrors:
 
-- ``context``: ``ocean`` and ``event``; ``models`` + ``config_adapter``: the published pydantic v1
+- ``context``: ``ocean``; ``event``: ``event``; ``models`` + ``config_adapter``: the published pydantic v1
   port-app-config models and their bridge to the runtime's; ``integration``: ``BaseIntegration``,
   ``APIPortAppConfig``, ``run``; ``webhooks``: ``AbstractWebhookProcessor`` on Ocean's live
   events; ``http``: ``http_async_client``, ``OceanAsyncClient``, retries; ``utils``, ``extras``,

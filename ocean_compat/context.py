@@ -1,4 +1,4 @@
-"""``ocean`` and ``event`` as the published framework names them (``port_ocean.context``).
+"""``ocean`` as the published framework names it (``port_ocean.context.ocean``).
 
 ``ocean`` (a ``PortOceanContext``) answers from Ocean's active application: the integration's
 validated configuration, its decorators, its settings. Like the published framework, it can also
@@ -6,20 +6,16 @@ be bound to an application object of the integration's own tests with
 ``initialize_port_ocean_context(app)`` — then every attribute reads that object (their unit tests
 pass a stand-in with ``config.integration.config``), and the runtime is not involved.
 
-``event`` answers from Ocean's current event scope, translated to the published models: inside a
-handler ``event.resource_config`` is the integration's own (pydantic v1) resource config with its
-custom selector, ``event.port_app_config`` its own config class. ``event_context(...)`` opens an
-explicit event (what their tests and a few integrations do) that wins over the runtime's scope.
+``event`` lives in ``ocean_compat.event``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import logging
-import uuid
-import weakref
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -27,8 +23,8 @@ import ocean_runtime
 from ocean_runtime.app import OceanApp
 
 from . import exceptions
-from .models import PortAppConfig, ResourceConfig
-from .runtime_view import RuntimeAppView, native_config, native_resource
+from .event import attributes_of, runtime_config_or_none
+from .runtime_view import RuntimeAppView
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,10 +98,14 @@ class PortOceanContext:
     # -- decorators ------------------------------------------------------------------------------
 
     def on_resync(self, kind: str | None = None) -> Callable[[F], F]:
-        """Register a resync handler on Ocean's app (returns the function unchanged)."""
+        """Register a resync handler on Ocean's app (returns the function unchanged).
+
+        Ocean gets a wrapper that first runs the ``@ocean.on_resync_start()`` hooks, once per run.
+        """
         if self._app is not None:
             return _recorded(lambda f: self._app.integration.on_resync(f, kind))
-        return ocean_runtime.ocean.on_resync(kind)
+        register = ocean_runtime.ocean.on_resync(kind)
+        return _recorded(lambda f: register(_after_resync_start(f)))
 
     def on_start(self) -> Callable[[F], F]:
         """Register a start-up handler on Ocean's app."""
@@ -114,7 +114,7 @@ class PortOceanContext:
         return ocean_runtime.ocean.on_start()
 
     def on_resync_start(self) -> Callable[[F], F]:
-        """Run before every resync (Ocean: before the first handler of each run)."""
+        """Run before every resync (Ocean: once per run, before its first handler starts)."""
         return self._lifecycle_hook("on_resync_start")
 
     def on_resync_complete(self) -> Callable[[F], F]:
@@ -183,6 +183,48 @@ class PortOceanContext:
         return f"<port_ocean context over {self._app or _runtime_app()!r}>"
 
 
+def _after_resync_start(function: Any) -> Any:
+    """``function`` for Ocean: the run's ``on_resync_start`` hooks complete before it starts."""
+    if inspect.isasyncgenfunction(function):
+
+        @functools.wraps(function)
+        async def generator(*args: Any, **kwargs: Any) -> Any:
+            await _run_resync_start_hooks()
+            async for batch in function(*args, **kwargs):
+                yield batch
+
+        return generator
+
+    @functools.wraps(function)
+    async def coroutine(*args: Any, **kwargs: Any) -> Any:
+        await _run_resync_start_hooks()
+        return await function(*args, **kwargs)
+
+    return coroutine
+
+
+async def _run_resync_start_hooks() -> None:
+    """Run the recorded ``on_resync_start`` hooks once per run (the first handler of the run waits)."""
+    runtime = _runtime_app()
+    config = runtime_config_or_none()
+    hooks = RuntimeAppView.of(runtime).lifecycle_hooks.get("on_resync_start") if runtime else None
+    if not hooks or config is None:
+        return
+    attributes = attributes_of(config)
+    started = attributes.get(_RESYNC_STARTED)
+    if started is None:
+
+        async def run_hooks() -> None:
+            for hook in hooks:
+                await hook()
+
+        started = attributes[_RESYNC_STARTED] = asyncio.ensure_future(run_hooks())
+    await asyncio.shield(started)
+
+
+_RESYNC_STARTED = "__ocean_compat_resync_started"
+
+
 def _recorded(call: Callable[[Any], Any]) -> Callable[[F], F]:
     def register(function: F) -> F:
         call(function)
@@ -225,195 +267,3 @@ def initialize_port_ocean_context(ocean_app: Any) -> None:
     if _bound.context._app is not None:
         raise exceptions.PortOceanContextAlreadyInitializedError("PortOcean context is already initialized")
     _bound.context = PortOceanContext(ocean_app)
-
-
-# -- event -------------------------------------------------------------------------------------------
-
-
-class EventType:
-    """The published event types (``event.event_type``)."""
-
-    START = "start"
-    RESYNC = "resync"
-    HTTP_REQUEST = "http_request"
-    WEBHOOK = "webhook"
-    ACTION = "action"
-    INCREMENTAL_RESYNC = "incremental_resync"
-    ABORT = "abort"
-
-
-class EventContext:
-    """An explicitly opened event (``event_context(...)``): type, attributes, its config and resource."""
-
-    def __init__(
-        self,
-        event_type: str,
-        trigger_type: str = "manual",
-        attributes: dict[str, Any] | None = None,
-        parent: EventContext | None = None,
-    ) -> None:
-        self.event_type = event_type
-        self.trigger_type = trigger_type
-        self.attributes: dict[str, Any] = attributes if attributes is not None else {}
-        self._parent = parent
-        self._id = str(uuid.uuid4())
-        self._port_app_config: Any = parent._port_app_config if parent else None
-        self._resource_config: Any = None
-        self._aborted = False
-
-    @property
-    def id(self) -> str:
-        return self._id
-
-    @property
-    def parent(self) -> EventContext | None:
-        return self._parent
-
-    @property
-    def parent_id(self) -> str | None:
-        return self._parent.id if self._parent else None
-
-    @property
-    def port_app_config(self) -> Any:
-        if self._port_app_config is None:
-            raise exceptions.EventContextNotFoundError("no port app config was set on this event")
-        return self._port_app_config
-
-    @port_app_config.setter
-    def port_app_config(self, value: Any) -> None:
-        self._port_app_config = value
-
-    @property
-    def resource_config(self) -> Any:
-        return self._resource_config
-
-    @property
-    def aborted(self) -> bool:
-        return self._aborted
-
-    def abort(self, external_abort: bool = False) -> None:
-        self._aborted = True
-
-    def on_abort(self, func: Callable[..., Any]) -> None:
-        return None
-
-
-_explicit: ContextVar[EventContext | None] = ContextVar("port_ocean_event_context", default=None)
-# Per-run attributes of configs that are not adapted ones (keyed by id, dropped with the config).
-_run_attributes: dict[int, dict[str, Any]] = {}
-
-
-def _attributes_of(config: Any) -> dict[str, Any]:
-    """The run's ``event.attributes``: kept on the run's parsed config, so they live as long as the run."""
-    own = getattr(config, "event_attributes", None)
-    if isinstance(own, dict):
-        return own
-    key = id(config)
-    if key not in _run_attributes:
-        _run_attributes[key] = {}
-        weakref.finalize(config, _run_attributes.pop, key, None)
-    return _run_attributes[key]
-
-
-class _EventProxy:
-    """``event``: the explicit event context if one is open, else Ocean's current scope."""
-
-    @property
-    def event_type(self) -> str:
-        explicit = _explicit.get()
-        return explicit.event_type if explicit else ocean_runtime.event.event_type
-
-    @property
-    def attributes(self) -> dict[str, Any]:
-        explicit = _explicit.get()
-        if explicit is not None:
-            return explicit.attributes
-        config = _runtime_config_or_none()
-        if config is None:
-            raise exceptions.EventContextNotFoundError("`event.attributes` is only available inside an event")
-        return _attributes_of(config)
-
-    @property
-    def port_app_config(self) -> PortAppConfig:
-        explicit = _explicit.get()
-        if explicit is not None:
-            return explicit.port_app_config  # type: ignore[no-any-return]
-        return native_config(ocean_runtime.event.port_app_config)  # type: ignore[no-any-return]
-
-    @port_app_config.setter
-    def port_app_config(self, value: Any) -> None:
-        explicit = _explicit.get()
-        if explicit is None:
-            raise exceptions.EventContextNotFoundError(
-                "open an event_context(...) before setting its port_app_config"
-            )
-        explicit.port_app_config = value
-
-    @property
-    def resource_config(self) -> ResourceConfig | None:
-        explicit = _explicit.get()
-        if explicit is not None:
-            return explicit.resource_config  # type: ignore[no-any-return]
-        from ocean_runtime.context import current_scope
-
-        scope = current_scope()
-        if scope is None or scope.resource_config is None:
-            return None
-        return native_resource(scope.port_app_config, scope.resource_config)  # type: ignore[no-any-return]
-
-    @property
-    def trigger_type(self) -> str:
-        explicit = _explicit.get()
-        return explicit.trigger_type if explicit else "machine"
-
-    @property
-    def id(self) -> str:
-        explicit = _explicit.get()
-        return explicit.id if explicit else "ocean"
-
-    def __getattr__(self, name: str) -> Any:
-        explicit = _explicit.get()
-        if explicit is None:
-            raise exceptions.EventContextNotFoundError(f"`event.{name}` is only available inside an event")
-        return getattr(explicit, name)
-
-
-def _runtime_config_or_none() -> Any:
-    from ocean_runtime.context import current_scope
-
-    scope = current_scope()
-    return scope.port_app_config if scope is not None else None
-
-
-event: Any = _EventProxy()
-
-
-@asynccontextmanager
-async def event_context(
-    event_type: str,
-    trigger_type: str = "manual",
-    attributes: dict[str, Any] | None = None,
-    parent_override: EventContext | None = None,
-    **_: Any,
-) -> AsyncIterator[EventContext]:
-    """Open an explicit event (published ``event_context``): ``event`` answers from it inside."""
-    parent = parent_override or _explicit.get()
-    context = EventContext(event_type, trigger_type, attributes, parent)
-    token = _explicit.set(context)
-    try:
-        yield context
-    finally:
-        _explicit.reset(token)
-
-
-@contextmanager
-def resource_context(resource_config: Any, index: int = 0) -> Any:
-    """Make ``event.resource_config`` answer ``resource_config`` inside (published ``resource_context``)."""
-    current = _explicit.get()
-    context = EventContext(current.event_type if current else EventType.RESYNC, parent=current)
-    context._resource_config = resource_config
-    token = _explicit.set(context)
-    try:
-        yield context
-    finally:
-        _explicit.reset(token)

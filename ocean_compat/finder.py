@@ -57,7 +57,8 @@ class PortOceanFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                     f"module {module.__name__!r} has no attribute {name!r} (Ocean's port_ocean layer)"
                 )
             source, _, attribute = target.partition(":")
-            value = getattr(importlib.import_module(source), attribute)
+            imported = importlib.import_module(source)
+            value = getattr(imported, attribute) if attribute else imported
             setattr(module, name, value)
             return value
 
@@ -75,7 +76,12 @@ def real_port_ocean_installed() -> bool:
 
 def provide() -> PortOceanFinder | None:
     """The finder for ``port_ocean``, or None when a real ``port-ocean`` is installed."""
-    return None if real_port_ocean_installed() else PortOceanFinder()
+    if real_port_ocean_installed():
+        return None
+    from .reloading import allow_integration_reloads
+
+    allow_integration_reloads()
+    return PortOceanFinder()
 
 
 def install() -> bool:

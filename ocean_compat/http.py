@@ -290,31 +290,63 @@ def register_retry_config_callback(callback: Any) -> None:
 
 # -- the shared client ----------------------------------------------------------------------------
 
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-    weakref.WeakKeyDictionary()
-)
+
+class _PerLoopTransport(httpx.AsyncBaseTransport):
+    """A retry transport (and its connection pool) per event loop: pools cannot cross loops."""
+
+    def __init__(self) -> None:
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RetryTransport] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _current(self) -> RetryTransport:
+        loop = asyncio.get_running_loop()
+        transport = self._by_loop.get(loop)
+        if transport is None:
+            transport = self._by_loop[loop] = RetryTransport(
+                httpx.AsyncHTTPTransport(), retry_config=RetryConfig()
+            )
+        return transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._current().handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._current().aclose()
+
+
+class _Shared:
+    client: httpx.AsyncClient | None = None
 
 
 def shared_client() -> httpx.AsyncClient:
-    """The process's shared client for the running event loop (an httpx client is bound to its loop)."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    client = _clients.get(loop)
+    """The process's one shared client (published: ``port_ocean.utils.http_async_client``).
+
+    One client, so headers and auth an integration sets on it — often at import time, outside
+    any event loop — hold for every later request; its transport keeps a pool per event loop.
+    """
+    client = _Shared.client
     if client is None or client.is_closed:
-        client = _clients[loop] = OceanAsyncClient(timeout=httpx.Timeout(60.0))
+        client = _Shared.client = httpx.AsyncClient(
+            transport=_PerLoopTransport(), timeout=httpx.Timeout(60.0)
+        )
     return client
 
 
 class _SharedClientProxy:
-    """``http_async_client``: attribute access goes to the shared client of the running loop."""
+    """``http_async_client``: attribute access goes to the shared client."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(shared_client(), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(shared_client(), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        # ``mock.patch.object(http_async_client, "get", …)`` restores by deleting its attribute.
+        client = shared_client()
+        if name in vars(client):
+            delattr(client, name)
 
 
 http_async_client: Any = _SharedClientProxy()

@@ -33,7 +33,7 @@ class APIPortAppConfig:
 
     async def get_port_app_config(self, use_cache: bool = True) -> Any:
         """The current run's config, parsed with ``CONFIG_CLASS``."""
-        from .context import event
+        from .event import event
 
         return event.port_app_config
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Final
 
 C = "ocean_compat.context"
+EV = "ocean_compat.event"
+INC = "ocean_compat.incremental"
 M = "ocean_compat.models"
 W = "ocean_compat.webhooks"
 E = "ocean_compat.exceptions"
@@ -76,6 +78,9 @@ _CORE_MODELS = [
 ]
 
 
+_OCEAN = {"ocean": f"{C}:ocean"}
+
+
 def _from(module: str, names: list[str]) -> dict[str, str]:
     return {name: f"{module}:{name}" for name in names}
 
@@ -84,9 +89,11 @@ MODULES: Final[dict[str, dict[str, str]]] = {
     "port_ocean": {"run": f"{I}:run", "Ocean": f"{I}:BaseIntegration"},
     "port_ocean.version": {"__integration_version__": f"{X}:__integration_version__"},
     "port_ocean.context.ocean": _from(C, ["ocean", "PortOceanContext", "initialize_port_ocean_context"]),
-    "port_ocean.context.event": _from(C, ["event", "event_context", "EventContext", "EventType"])
-    | {"_event_context_stack": f"{C}:_explicit"},
-    "port_ocean.context.resource": _from(C, ["resource_context"]),
+    "port_ocean.context.event": _from(
+        EV, ["event", "event_context", "EventContext", "EventType", "_get_event_context"]
+    )
+    | {"_event_context_stack": f"{EV}:_event_context_stack"},
+    "port_ocean.context.resource": _from(EV, ["resource_context"]),
     "port_ocean.core.handlers.port_app_config.models": _from(M, _MODELS),
     "port_ocean.core.handlers.port_app_config.api": _from(I, ["APIPortAppConfig"]),
     "port_ocean.core.handlers.port_app_config.validators": {
@@ -128,10 +135,16 @@ MODULES: Final[dict[str, dict[str, str]]] = {
         X, ["repo_branch_matches", "resolve_included_file_path", "RepoBranchMappingLike"]
     ),
     "port_ocean.core.incremental.cursor_context": _from(
-        U, ["active_incremental_cursor", "with_active_incremental_cursor"]
+        INC, ["active_incremental_cursor", "with_active_incremental_cursor"]
     ),
     "port_ocean.core.incremental.strategies": _from(
-        U, ["ServerSideTimestampStrategy", "ClientSideCutoffStrategy", "paginate_with_strategy"]
+        INC,
+        [
+            "IncrementalStrategy",
+            "ServerSideTimestampStrategy",
+            "ClientSideCutoffStrategy",
+            "paginate_with_strategy",
+        ],
     ),
     "port_ocean.exceptions.base": _from(E, ["BaseOceanException"]),
     "port_ocean.exceptions.core": _from(E, _EXCEPTIONS),
@@ -145,11 +158,14 @@ MODULES: Final[dict[str, dict[str, str]]] = {
         "UserAgentType": f"{X}:UserAgentType",
         "RequestOptions": "builtins:dict",
     },
-    "port_ocean.helpers.async_client": _from(H, ["OceanAsyncClient", "StreamingClientWrapper"]),
-    "port_ocean.helpers.retry": _from(H, ["RetryConfig", "RetryTransport", "register_retry_config_callback"]),
+    # Names the published modules import and tests patch (``patch("port_ocean.helpers.async_client.ocean")``).
+    "port_ocean.helpers.async_client": _from(H, ["OceanAsyncClient", "StreamingClientWrapper"]) | _OCEAN,
+    "port_ocean.helpers.retry": _from(H, ["RetryConfig", "RetryTransport", "register_retry_config_callback"])
+    | {"asyncio": "asyncio:"},
     "port_ocean.utils": _from(H, ["http_async_client"]) | _from(U, ["get_time"]),
-    "port_ocean.utils.async_http": _from(H, ["http_async_client"]),
-    "port_ocean.utils.cache": _from(U, ["cache_iterator_result", "cache_coroutine_result", "hash_func"]),
+    "port_ocean.utils.async_http": _from(H, ["http_async_client", "OceanAsyncClient"]) | _OCEAN,
+    "port_ocean.utils.cache": _from(U, ["cache_iterator_result", "cache_coroutine_result", "hash_func"])
+    | _OCEAN,
     "port_ocean.utils.async_iterators": _from(
         U, ["stream_async_iterators_tasks", "semaphore_async_iterator", "stream_independent_async_iterators"]
     ),

@@ -100,7 +100,7 @@ class _ConfigHandler:
     """``ocean.integration.port_app_config_handler``: the current run's config."""
 
     async def get_port_app_config(self, use_cache: bool = True) -> Any:
-        from .context import event
+        from .event import event
 
         return event.port_app_config
 

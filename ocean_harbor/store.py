@@ -108,7 +108,11 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._state = StoreState.OPEN
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        # One connection per thread that used the store. The server's worker threads come and go
+        # (idle ones are retired after a few seconds), so a dead thread's connection — and its
+        # page cache of up to 32 MiB — is closed when the next thread opens its own; kept, they
+        # grew a long-running harbor's memory without bound.
+        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
         self._registry_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._commits = 0
@@ -143,7 +147,11 @@ class Store:
             conn.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
             self._local.conn = conn
             with self._registry_lock:
-                self._connections.append(conn)
+                gone = [thread for thread in self._connections if not thread.is_alive()]
+                retired = [self._connections.pop(thread) for thread in gone]
+                self._connections[threading.current_thread()] = conn
+            for old in retired:
+                old.close()
         return conn
 
     @contextmanager
@@ -221,6 +229,6 @@ class Store:
         self._state = StoreState.CLOSED
         self._checkpointer.stop()
         with self._registry_lock:
-            connections, self._connections = self._connections, []
+            connections, self._connections = list(self._connections.values()), {}
         for conn in connections:
             conn.close()

@@ -14,10 +14,10 @@ asyncio task sees the app that was active when it was created) and a handler's v
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ocean_runtime.errors import OceanError
@@ -50,11 +50,15 @@ class EventScope:
         event_type: ``resync``, ``incremental_resync`` or a live event's type.
         port_app_config: the port-app-config of this run, parsed with the integration's class.
         resource_config: the resource whose handlers are running, or None between resources.
+        cache: what ``ocean_runtime.http.cache_per_resync`` keeps for this run.
     """
 
     event_type: str
     port_app_config: PortAppConfig
     resource_config: ResourceConfig | None = None
+    # Values ``@cache_per_resync`` keeps for this run; the scopes of its resources
+    # (``dataclasses.replace``) share it, the next run starts empty.
+    cache: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def current_app() -> OceanApp:

@@ -6,7 +6,8 @@
 #                                               (no image registry needed; needs root and a Debian mirror)
 #
 # Ocean and its dependencies go in as wheels (`ocean wheel --deps`), so the image build itself
-# reaches no package index. OCEAN=path/to/ocean picks the ocean command (default .venv/bin/ocean).
+# reaches no package index. OCEAN=path/to/ocean picks the ocean command (default .venv/bin/ocean);
+# OCEAN_WHEELS=DIR uses wheels built already instead of building them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -22,7 +23,11 @@ if [ "${1:-}" = "--debootstrap" ]; then
 fi
 
 rm -rf "$here/wheels"
-"$ocean" wheel --deps "$here/wheels" >/dev/null
-"$(dirname "$ocean")/python" -m pip wheel --quiet --wheel-dir "$here/wheels" setuptools wheel
+if [ -n "${OCEAN_WHEELS:-}" ]; then
+  cp -r "$OCEAN_WHEELS" "$here/wheels"   # wheels already built (ocean wheel --deps + setuptools, wheel)
+else
+  "$ocean" wheel --deps "$here/wheels" >/dev/null
+  "$(dirname "$ocean")/python" -m pip wheel --quiet --wheel-dir "$here/wheels" setuptools wheel
+fi
 DOCKER_BUILDKIT=0 docker build --quiet --network host --build-arg "DEBIAN_IMAGE=$base" -t "ocean-sail:$version" "$here" >/dev/null
 echo "ocean-sail:$version"

@@ -17,8 +17,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 UNKEYED = ""  # the source name of the shared FIFO (partition keys are never empty)
@@ -34,6 +35,7 @@ class BufferedRun:
         action: the Port action identifier (the unit of the per-action share).
         partition: its partition key, or ``UNKEYED``.
         payload: whatever the processor attached (the checked properties, the executor).
+        claimed_at: ``time.monotonic()`` when it was claimed.
     """
 
     raw: dict[str, Any]
@@ -41,6 +43,7 @@ class BufferedRun:
     action: str
     partition: str
     payload: Any = None
+    claimed_at: float = field(default_factory=time.monotonic)
 
 
 class RunBuffer:

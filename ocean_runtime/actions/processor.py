@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("ocean.actions")
 
 INVALID_INPUTS_LABEL = "Invalid inputs"
+OnOutcome = Callable[[str, str, float], None]  # (action, outcome, seconds since the claim)
 CLAIM_REFUSED_HINT = {
     401: "the credentials were refused",
     403: "actions need a machine token: the organisation's client id and secret, not a personal one",
@@ -57,6 +58,7 @@ class ActionsProcessor:
         spec: the actions the spec declares (for input checks).
         directory: the integration folder (error messages point at its lines).
         sleep: how to wait (tests pass their own).
+        on_outcome: told what became of each run (metrics).
     """
 
     def __init__(
@@ -68,6 +70,7 @@ class ActionsProcessor:
         *,
         directory: Path | None = None,
         sleep: Sleep = asyncio.sleep,
+        on_outcome: OnOutcome | None = None,
     ) -> None:
         self.api = api
         self.executors = dict(executors)
@@ -79,6 +82,7 @@ class ActionsProcessor:
             settings.visibility_timeout_ms, settings.max_execution_seconds, directory
         )
         self._sleep = sleep
+        self._on_outcome = on_outcome
         self._tasks: list[asyncio.Task[Any]] = []
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -196,12 +200,17 @@ class ActionsProcessor:
             if not await self.api.acknowledge(run_id, reporter.claim_id):
                 return
             await reporter.finish(False, message, label)
-            self.outcomes[Outcome.FAILURE.value] += 1
+            self._count(_action_of(raw), Outcome.FAILURE, time.monotonic())
             logger.warning("Run %s failed before it started: %s", run_id, message)
         except (ClaimLostError, ActionFailedError):
             return
         except OceanError as exc:
             logger.error("Run %s: could not report that it failed (%s): %s", run_id, message, exc)
+
+    def _count(self, action: str, outcome: Outcome, claimed_at: float) -> None:
+        self.outcomes[outcome.value] += 1
+        if self._on_outcome is not None:
+            self._on_outcome(action, outcome.value, time.monotonic() - claimed_at)
 
     # -- executing --------------------------------------------------------------------------
 
@@ -211,16 +220,19 @@ class ActionsProcessor:
             self._in_flight += 1
             self._idle.clear()
             try:
-                outcome = await execute_run(buffered, self._execution, sleep=self._sleep)
-                self.outcomes[outcome.value] += 1
-            except OceanError as exc:  # Port unreachable for the acknowledgement…
-                logger.warning("Run %s was not executed: %s (it will be offered again)", buffered.run_id, exc)
-                self.outcomes[Outcome.UNREPORTED.value] += 1
+                self._count(buffered.action, await self._execute(buffered), buffered.claimed_at)
             finally:
                 await self.buffer.done(buffered)
                 self._in_flight -= 1
                 if self._in_flight == 0:
                     self._idle.set()
+
+    async def _execute(self, buffered: BufferedRun) -> Outcome:
+        try:
+            return await execute_run(buffered, self._execution, sleep=self._sleep)
+        except OceanError as exc:  # Port unreachable for the acknowledgement…
+            logger.warning("Run %s was not executed: %s (it will be offered again)", buffered.run_id, exc)
+            return Outcome.UNREPORTED
 
     def _warn_about_undeclared_actions(self) -> None:
         if not self.spec.declarations:
@@ -231,3 +243,9 @@ class ActionsProcessor:
                 name,
                 self.spec.file,
             )
+
+
+def _action_of(raw: dict[str, Any]) -> str:
+    action = raw.get("action")
+    identifier = action.get("identifier") if isinstance(action, dict) else None
+    return str(identifier or "unknown")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ocean_runtime import context
 from ocean_runtime.errors import UserInputError
+from ocean_runtime.http.context import HttpDefaults, use_http_defaults
 from ocean_runtime.sync.handlers import ResyncHandler
 
 if TYPE_CHECKING:
@@ -259,8 +260,15 @@ class OceanApp:
 
     @contextmanager
     def activated(self) -> Iterator[OceanApp]:
-        """Make this the app ``ocean`` refers to inside the ``with`` block."""
-        with context.activate(self):
+        """Make this the app ``ocean`` refers to inside the ``with`` block.
+
+        Its settings reach the HTTP toolkit from here (a client's default timeout), so the
+        toolkit never reaches up into the application for them.
+        """
+        defaults = (
+            HttpDefaults(timeout=float(self.settings.client_timeout)) if self.settings else HttpDefaults()
+        )
+        with context.activate(self), use_http_defaults(defaults):
             yield self
 
 

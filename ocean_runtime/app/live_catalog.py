@@ -10,12 +10,15 @@ as the published framework's.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.errors import AbortRunError, UserInputError
-from ocean_runtime.webhooks.apply import ApplyOutcome, ResourceResults, apply_results
+from ocean_runtime.webhooks.batcher import SharedWriter
+from ocean_runtime.webhooks.changes import ResourceResults, map_changes
 from ocean_runtime.webhooks.event import WebhookEventRawResults
 from ocean_runtime.webhooks.live_mapping import LiveMapping
+from ocean_runtime.webhooks.run_writer import RunTally, write_run
 
 if TYPE_CHECKING:
     from ocean_runtime.mapping import PortAppConfig
@@ -33,10 +36,10 @@ class LiveCatalog:
     """
 
     def __init__(self, port: PortClient, config_class: type[PortAppConfig]) -> None:
-        self._port = port
+        self._writer = SharedWriter(port)
         self._mapping = LiveMapping(port, config_class)
 
-    async def register_raw(self, kind: str, items: list[dict[str, Any]]) -> ApplyOutcome:
+    async def register_raw(self, kind: str, items: list[dict[str, Any]]) -> RunTally:
         """Upsert the entities ``items`` of ``kind`` map to (selector-false ones are removed).
 
         Raises:
@@ -46,11 +49,11 @@ class LiveCatalog:
         """
         return await self._apply(kind, WebhookEventRawResults(updated_raw_results=list(items)))
 
-    async def unregister_raw(self, kind: str, items: list[dict[str, Any]]) -> ApplyOutcome:
+    async def unregister_raw(self, kind: str, items: list[dict[str, Any]]) -> RunTally:
         """Delete the entities ``items`` of ``kind`` map to, when this integration owns them."""
         return await self._apply(kind, WebhookEventRawResults(deleted_raw_results=list(items)))
 
-    async def _apply(self, kind: str, results: WebhookEventRawResults) -> ApplyOutcome:
+    async def _apply(self, kind: str, results: WebhookEventRawResults) -> RunTally:
         mapping = await self._mapping.current()
         resources = mapping.resources_of([kind])
         if not resources:
@@ -59,9 +62,9 @@ class LiveCatalog:
                 fix=f"add a resource with `kind: {kind}` to the mapping, or pass one of its kinds",
             )
         batch = [ResourceResults(kind, index, mapping.mapper(index), results) for index, _ in resources]
-        outcome = await apply_results(
-            self._port, mapping.config, batch, event_params={"event_type": EVENT_TYPE}
-        )
-        if outcome.problems:
-            raise AbortRunError("; ".join(message for _, message in outcome.problems))
-        return outcome
+        changes = await map_changes(batch)
+        options = dataclasses.replace(mapping.write_options, event_params={"event_type": EVENT_TYPE})
+        (tally,) = await write_run(self._writer, [changes], options)
+        if tally.problems:
+            raise AbortRunError("; ".join(message for _, message in tally.problems))
+        return tally

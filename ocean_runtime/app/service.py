@@ -92,7 +92,9 @@ class IntegrationService:
                 self.settings, directory=runner.app.directory, on_gave_up=self._gave_up
             )
             self.metrics.watch_queue(self.backend.depth)
-        self.actions = create_actions_processor(runner, self.settings) if self.plan.actions else None
+        self.actions = (
+            create_actions_processor(runner, self.settings, self.metrics) if self.plan.actions else None
+        )
         self.asgi: Starlette = create_server(
             runner.app,
             state=self.state,

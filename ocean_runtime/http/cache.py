@@ -9,10 +9,12 @@
         async for batch in paginate(client, "/projects"):    # are replayed to later callers
             yield batch
 
-A cached value lives as long as the resync that produced it: the next resync starts empty, so
-nothing stale outlives the run that read it (the reference keeps values across resyncs with no
-TTL, and its default disk cache survives restarts). Outside a resync (``on_start``, a unit
-test calling the function directly) the function simply runs, uncached.
+A cached value lives as long as the resync that produced it: the values are kept on the run's
+event scope (``EventScope.cache``), so the next resync starts empty and nothing stale outlives
+the run that read it (the reference keeps values across resyncs with no TTL, and its default
+disk cache survives restarts), and runs going on at once — several apps in one process, a
+live event beside a resync — never share or evict each other's values. Outside a resync
+(``on_start``, a unit test calling the function directly) the function simply runs, uncached.
 
 Concurrent callers of a coroutine with the same arguments share one call; a failed call is
 not cached. A generator is stored only when it was read to the end.
@@ -23,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any, TypeVar, cast
 
@@ -31,41 +32,18 @@ from ocean_runtime.context import current_scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Resyncs whose caches are kept: the running one, plus the previous one while a webhook or a
-# slow generator may still be reading it.
-GENERATIONS = 2
 
-
-class _ResyncCaches:
-    """One dict of cached values per resync, keyed by the run's port-app-config object."""
-
-    def __init__(self) -> None:
-        # id(config) -> (config kept alive so its id cannot be reused, cached values)
-        self._runs: OrderedDict[int, tuple[object, dict[Hashable, Any]]] = OrderedDict()
-
-    def current(self) -> dict[Hashable, Any] | None:
-        scope = current_scope()
-        if scope is None:
-            return None
-        run = scope.port_app_config
-        entry = self._runs.get(id(run))
-        if entry is None or entry[0] is not run:
-            entry = (run, {})
-            self._runs[id(run)] = entry
-            while len(self._runs) > GENERATIONS:
-                self._runs.popitem(last=False)
-        return entry[1]
-
-    def clear(self) -> None:
-        self._runs.clear()
-
-
-_caches = _ResyncCaches()
+def _run_cache() -> dict[Hashable, Any] | None:
+    """The cache of the run this call belongs to, or None outside any run."""
+    scope = current_scope()
+    return scope.cache if scope is not None else None
 
 
 def clear_resync_cache() -> None:
-    """Drop every cached value (tests; normally each resync starts empty on its own)."""
-    _caches.clear()
+    """Drop the values cached by the current run (each run starts empty on its own)."""
+    values = _run_cache()
+    if values is not None:
+        values.clear()
 
 
 def cache_per_resync(function: F) -> F:
@@ -84,7 +62,7 @@ def cache_per_resync(function: F) -> F:
 def _cache_coroutine(function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)
     async def cached(*args: Any, **kwargs: Any) -> Any:
-        values = _caches.current()
+        values = _run_cache()
         if values is None:
             return await function(*args, **kwargs)
         key = _key(function, args, kwargs)
@@ -105,7 +83,7 @@ def _cache_coroutine(function: Callable[..., Any]) -> Callable[..., Any]:
 def _cache_generator(function: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
     @functools.wraps(function)
     async def cached(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        values = _caches.current()
+        values = _run_cache()
         if values is None:
             async for batch in function(*args, **kwargs):
                 yield batch

@@ -19,14 +19,11 @@ from typing import Any
 
 import httpx
 
-from ocean_runtime import context as app_context
-
-from .context import Clock, RoutedTransport, context_sleep, context_time
+from .context import Clock, RoutedTransport, context_sleep, context_time, current_defaults
 from .transports.auth import AuthScheme, AuthTransport
 from .transports.ratelimit import RateLimit, RateLimitTransport
 from .transports.retry import RetryPolicy, RetryTransport
 
-DEFAULT_TIMEOUT = 60.0
 DEFAULT_RATE_LIMIT = RateLimit()  # no bucket, no bound: only honour X-RateLimit-* budgets
 USER_AGENT = "ocean-sail"
 
@@ -57,7 +54,7 @@ def client(
         headers: headers of every request.
         params: query parameters of every request.
         timeout: seconds per request; default ``OCEAN__CLIENT_TIMEOUT`` of the running
-            integration, else 60.
+            integration (passed down by it: ``use_http_defaults``), else 60.
         transport: what sends requests instead of the network (a test's ``MockTransport``,
             an ASGI app). A ``use_http`` override still takes precedence.
         clock: time and sleep for retries and rate limits; default the ``use_http`` clock of
@@ -81,14 +78,6 @@ def client(
         transport=chain,
         headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
         params=dict(params) if params else None,
-        timeout=timeout if timeout is not None else _default_timeout(),
+        timeout=timeout if timeout is not None else current_defaults().timeout,
         follow_redirects=follow_redirects,
     )
-
-
-def _default_timeout() -> float:
-    try:
-        settings = app_context.current_app().settings
-    except app_context.NoActiveAppError:
-        return DEFAULT_TIMEOUT
-    return float(settings.client_timeout) if settings is not None else DEFAULT_TIMEOUT

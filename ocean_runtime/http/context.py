@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
+
+from .transports.network import network_transport, proxy_for
 
 
 class Clock(Protocol):
@@ -58,6 +60,42 @@ class HttpOverride:
 
 
 _override: ContextVar[HttpOverride | None] = ContextVar("ocean_http_override", default=None)
+
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class HttpDefaults:
+    """Settings of the running integration that toolkit clients take when not told otherwise.
+
+    Attributes:
+        timeout: seconds per request (``OCEAN__CLIENT_TIMEOUT``).
+    """
+
+    timeout: float = DEFAULT_TIMEOUT
+
+
+_defaults: ContextVar[HttpDefaults | None] = ContextVar("ocean_http_defaults", default=None)
+_BUILT_IN = HttpDefaults()
+
+
+@contextmanager
+def use_http_defaults(defaults: HttpDefaults) -> Iterator[HttpDefaults]:
+    """Make ``defaults`` what toolkit clients created inside the block start from.
+
+    The running application passes its settings down this way (``OceanApp.activated``): the
+    toolkit never reaches up into the application for them.
+    """
+    token = _defaults.set(defaults)
+    try:
+        yield defaults
+    finally:
+        _defaults.reset(token)
+
+
+def current_defaults() -> HttpDefaults:
+    """The defaults in effect (the running integration's, or the built-in ones)."""
+    return _defaults.get() or _BUILT_IN
 
 
 @contextmanager
@@ -102,23 +140,38 @@ async def context_sleep(seconds: float) -> None:
 class RoutedTransport(httpx.AsyncBaseTransport):
     """The innermost transport of a toolkit client: the override's transport if any, else the network.
 
+    The network is reached as the environment says (``HTTPS_PROXY``/``NO_PROXY``, CA bundles:
+    see ``transports/network.py``), decided per request since one client may call several hosts.
+
     Args:
-        network: what really sends (created lazily, so a client used only under an override
-            never opens sockets).
+        network: what really sends (default: created lazily, so a client used only under an
+            override never opens sockets).
+        environ: the environment naming proxies and CA bundles (default ``os.environ``).
     """
 
-    def __init__(self, network: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, network: httpx.AsyncBaseTransport | None = None, *, environ: Mapping[str, str] | None = None
+    ) -> None:
         self._network = network
+        self._environ = environ
+        self._by_proxy: dict[str | None, httpx.AsyncBaseTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         override = _override.get()
         if override is not None and override.transport is not None:
             return await override.transport.handle_async_request(request)
-        if self._network is None:
-            self._network = httpx.AsyncHTTPTransport()
-        return await self._network.handle_async_request(request)
+        if self._network is not None:
+            return await self._network.handle_async_request(request)
+        proxy = proxy_for(request.url, self._environ)
+        network = self._by_proxy.get(proxy)
+        if network is None:
+            network = self._by_proxy[proxy] = network_transport(request.url, environ=self._environ)
+        return await network.handle_async_request(request)
 
     async def aclose(self) -> None:
         # The override's transport belongs to whoever installed it; only close our own.
         if self._network is not None:
             await self._network.aclose()
+        opened, self._by_proxy = self._by_proxy, {}
+        for network in opened.values():
+            await network.aclose()

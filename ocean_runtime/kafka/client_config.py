@@ -13,6 +13,7 @@ at most once per ``REPEAT_WINDOW_SECONDS`` — so an outage reads as a few lines
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -147,38 +148,36 @@ class RepeatThrottle:
             return repeats
 
 
-class _ThrottleRepeats(logging.Filter):
-    """A logging filter applying a ``RepeatThrottle`` to the records of one logger."""
+class _ThrottledLog:
+    """Where one client's librdkafka logs go: ``ocean.kafka.librdkafka``, repeats held back.
 
-    def __init__(self, throttle: RepeatThrottle) -> None:
-        super().__init__()
+    librdkafka calls ``log(level, format, *args)`` on the object given as ``logger``. One per
+    client (no filter attached to a shared logger at import time), so two clients' messages
+    never hold each other back.
+    """
+
+    def __init__(self, target: logging.Logger, throttle: RepeatThrottle) -> None:
+        self._target = target
         self._throttle = throttle
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        repeats = self._throttle.admit(message)
-        if repeats is None:
-            return False
-        if repeats:
-            record.msg, record.args = message + _held_back(repeats), None
-        return True
-
-
-_client_errors = RepeatThrottle()
-_librdkafka_logger.addFilter(_ThrottleRepeats(RepeatThrottle()))
+    def log(self, level: int, message: str, *args: Any) -> None:
+        text = message % args if args else message
+        repeats = self._throttle.admit(text)
+        if repeats is not None:
+            self._target.log(level, "%s%s", text, _held_back(repeats))
 
 
 def _with_callbacks(config: ClientConfig) -> ClientConfig:
-    config.setdefault("logger", _librdkafka_logger)
-    config.setdefault("error_cb", _log_client_error)
+    config.setdefault("logger", _ThrottledLog(_librdkafka_logger, RepeatThrottle()))
+    config.setdefault("error_cb", functools.partial(_log_client_error, RepeatThrottle()))
     return config
 
 
-def _log_client_error(error: Any) -> None:
+def _log_client_error(throttle: RepeatThrottle, error: Any) -> None:
     # Broker unreachable, all brokers down…: librdkafka keeps reconnecting by itself, so this
     # is worth a warning, not a crash. Fatal errors are raised by the next call instead.
     message = f"Kafka client: {error}"
-    repeats = _client_errors.admit(message)
+    repeats = throttle.admit(message)
     if repeats is None:
         return
     logger.warning("%s%s", message, _held_back(repeats))

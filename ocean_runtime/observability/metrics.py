@@ -14,6 +14,9 @@ that) never clash over metric names, and nothing lands in ``prometheus_client``'
 | ``ocean_webhook_retries_total`` | path | ``handle_event`` retries |
 | ``ocean_webhook_processing_seconds`` | path | histogram, acceptance → catalog written |
 | ``ocean_live_events_queue_depth`` | — | events accepted, not yet processed |
+| ``ocean_action_runs_total`` | action, outcome | action runs: success / failure / taken / … |
+| ``ocean_action_run_duration_seconds`` | action | histogram, claimed → reported |
+| ``ocean_action_runs_waiting`` | — | claimed runs waiting for a worker |
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 
 RESYNC_BUCKETS = (0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 EVENT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 90)
+ACTION_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
 
 
 class OceanMetrics:
@@ -69,6 +73,29 @@ class OceanMetrics:
         self.queue_depth = Gauge(
             "ocean_live_events_queue_depth", "Webhook events accepted but not yet processed.", registry=r
         )
+
+    def watch_action_runs(self, waiting: Callable[[], int]) -> None:
+        """Create the action-run metrics; read the runs waiting for a worker from ``waiting``."""
+        r = self.registry
+        self.action_runs = Counter(
+            "ocean_action_runs", "Action runs by outcome.", ["action", "outcome"], registry=r
+        )
+        self.action_duration = Histogram(
+            "ocean_action_run_duration_seconds",
+            "Seconds from claiming an action run to reporting it.",
+            ["action"],
+            buckets=ACTION_BUCKETS,
+            registry=r,
+        )
+        waiting_gauge = Gauge(
+            "ocean_action_runs_waiting", "Claimed action runs waiting for a worker.", registry=r
+        )
+        waiting_gauge.set_function(lambda: float(waiting()))
+
+    def action_run(self, action: str, outcome: str, seconds: float) -> None:
+        """Count one action run's outcome and how long it took."""
+        self.action_runs.labels(action=action, outcome=outcome).inc()
+        self.action_duration.labels(action=action).observe(seconds)
 
     def watch_queue(self, depth: Callable[[], int]) -> None:
         """Read the queue depth from ``depth`` at every scrape."""

@@ -20,6 +20,7 @@ the header.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -27,7 +28,7 @@ from ocean_runtime.errors import PortAPIError
 
 from .session import PortSession, segment
 
-RESERVED_USAGE = {"x-port-reserved-usage": "true"}
+RESERVED_USAGE = MappingProxyType({"x-port-reserved-usage": "true"})
 CLAIM_HEADER = "x-ocean-claim-id"
 ALREADY_TAKEN = 409
 

@@ -21,7 +21,7 @@ from typing import Any, Self
 import httpx
 
 from ocean_runtime.errors import UserInputError
-from ocean_runtime.http.transports.http11 import Http11Transport
+from ocean_runtime.http.transports.network import network_transport
 
 from .action_runs import ActionRunsAPI
 from .auth import TOKEN_PATH, TokenAuthTransport
@@ -62,8 +62,9 @@ class PortClient:
         integration_identifier: this installation's identifier.
         integration_type: the integration type (``jira``).
         integration_version: the integration's version.
-        transport: the innermost transport; default is a real network transport. Tests pass an
-            ``httpx.MockTransport`` or an ASGI transport.
+        transport: the innermost transport; default is the network as the environment says
+            (``HTTPS_PROXY``/``NO_PROXY``, ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE``: see
+            ``ocean_runtime.http.transports.network``). Tests pass an ``httpx.MockTransport``.
         max_concurrency: most requests in flight at once for this client; below it the client
             keeps as many in flight as Port sustains (``concurrency.py``).
         max_batch_length: most entities per bulk upsert (``OCEAN__UPSERT_ENTITIES_BATCH_MAX_LENGTH``).
@@ -73,6 +74,7 @@ class PortClient:
         sleep: how to wait between retries (tests pass a recorder).
         clock: Unix time, for ``Retry-After`` dates.
         monotonic: monotonic seconds, for token expiry.
+        environ: the environment naming proxies and CA bundles (default ``os.environ``).
     """
 
     def __init__(
@@ -92,12 +94,15 @@ class PortClient:
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.time,
         monotonic: Clock = time.monotonic,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         root = _checked_base_url(base_url)
         self.identity = PortIdentity(integration_type, integration_version, integration_identifier)
-        # A resync is thousands of small requests to one host: the lean HTTP/1.1 transport
-        # costs a fraction of httpx's default per request (see http11.py).
-        network = transport or Http11Transport(max_connections=MAX_CONNECTIONS)
+        # A resync is thousands of small requests to one host: directly, the lean HTTP/1.1
+        # transport costs a fraction of httpx's per request (http11.py); via a proxy, httpx's.
+        network = transport or network_transport(
+            root, environ=environ, lean=True, max_connections=MAX_CONNECTIONS
+        )
         if max_concurrency < 1:
             raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
         # One flow control for the whole client — every kind and every live event share its

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
@@ -30,7 +31,9 @@ logger = logging.getLogger(__name__)
 QueryParams = Sequence[tuple[str, str]]
 MAX_CACHED_URLS = 256
 # What httpx's client would add; Port answers JSON, compressed when it is worth it.
-_BASE_HEADERS = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
+_BASE_HEADERS = MappingProxyType(
+    {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
+)
 
 
 def segment(value: str) -> str:
@@ -90,6 +93,7 @@ class PortSession:
         params: QueryParams | None = None,
         exporter: bool = False,
         retryable: bool = False,
+        resend_if_stale: bool = False,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one request and return the decoded JSON answer.
@@ -102,6 +106,8 @@ class PortSession:
             params: query parameters as pairs (keeps their order; a name may repeat).
             exporter: add ``/exporter`` to the User-Agent (entity writes, blueprint writes).
             retryable: allow the retry transport to resend a POST.
+            resend_if_stale: a POST that may go out twice (best-effort reports): sent again,
+                once, when the kept-alive connection it went out on turns out closed.
             headers: extra headers (e.g. ``x-port-reserved-usage`` on action-run claims).
 
         Raises:
@@ -119,6 +125,8 @@ class PortSession:
         extensions: dict[str, Any] = {"timeout": self._timeout}
         if retryable:
             extensions["retryable"] = True
+        if resend_if_stale:
+            extensions["resend_if_stale"] = True
         request = httpx.Request(
             method, self._url(path, params), headers=sent, content=content, extensions=extensions
         )

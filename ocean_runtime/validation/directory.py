@@ -38,9 +38,9 @@ def validate_integration_dir(
         strict: report a required configuration without a value as an error (not a warning).
         environ: where ``OCEAN__INTEGRATION__CONFIG__*`` values are read (default ``os.environ``).
         config_class_loader: returns the integration's ``PortAppConfig`` subclass (from its
-            ``integration.py``) so its custom selector keys are known; when it fails, a warning
-            says so and the base keys are used (a folder written for the reference framework
-            imports ``port_ocean``, which is fine).
+            ``integration.py``) so its custom selector keys are known; when it fails (e.g. a
+            dependency of the integration is not installed), a warning says so and the base
+            keys are used.
 
     Returns:
         Every finding, errors and warnings, in file order.

@@ -1,14 +1,17 @@
 """``SharedWriter``: every live event's writes, grouped into bulk requests across keys.
 
     run of key A ─┐                          ┌─► EntityWriter.upsert(≤ 20 entities): one bulk request
-    run of key B ─┼─► lanes (write options × ┤      (at most ``parallel`` requests in flight)
+    run of key B ─┼─► lanes (write options × ┤      (as many in flight as the Port client allows)
     run of key C ─┘   blueprint), FIFO       └─► EntityWriter.delete_owned(≤ 50 keys): a search + a delete
 
 Events of different keys are independent, so their entities may share a request: each caller
 hands its entities to the lane of their blueprint and awaits its own results. A lane sends
-while fewer than ``parallel`` requests are in flight, taking whatever waits (up to a bulk
-request's worth); while requests are in flight, new entities queue up, so the busier and the
-farther Port is, the fuller each request — with Port next door the first entity goes at once.
+while fewer requests are in flight than the Port client's adaptive limit allows
+(``PortClient.concurrency``, which grows while Port keeps up and shrinks when it does not),
+taking whatever waits (up to a bulk request's worth); while requests are in flight, new
+entities queue up, so the busier and the farther Port is, the fuller each request — with Port
+next door the first entity goes at once. Forming a request only when it can be sent keeps it
+as full as it can be: one formed early would wait in the client half empty.
 
 A request never holds the same entity twice (two keys writing one entity at the same moment):
 the second waits for the next request, so each caller's own order is kept. Results are per
@@ -31,7 +34,6 @@ from ocean_runtime.sync.writer import DeleteResult, EntityKey, EntityResult, Ent
 if TYPE_CHECKING:
     from ocean_runtime.port import PortClient
 
-DEFAULT_PARALLEL = 8  # the Port client's own bound on requests in flight
 DEFAULT_MAX_BATCH = 20  # Port's bulk upsert limit (the client also splits by bytes)
 
 Item = TypeVar("Item")
@@ -79,16 +81,22 @@ class SharedWriter:
 
     Args:
         port: the Port client.
-        parallel: most requests this writer has in flight.
         max_batch: most entities per upsert request.
+        parallel: most requests in flight at once (default: the Port client's adaptive limit,
+            read each time).
     """
 
     def __init__(
-        self, port: PortClient, *, parallel: int = DEFAULT_PARALLEL, max_batch: int = DEFAULT_MAX_BATCH
+        self,
+        port: PortClient,
+        *,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        parallel: Callable[[], int] | None = None,
     ) -> None:
         self._port = port
-        self._slots = asyncio.Semaphore(parallel)
-        self._parallel = parallel
+        self._parallel = parallel or (lambda: int(port.concurrency.limit))
+        self._in_flight = 0
+        self._freed = asyncio.Event()
         self._max_batch = max_batch
         self._upserts: dict[Hashable, _Lane[dict[str, Any], EntityResult]] = {}
         self._deletes: dict[Hashable, _Lane[EntityKey, tuple[bool, str | None]]] = {}
@@ -142,7 +150,7 @@ class SharedWriter:
     def _enqueue(self, lane: _Lane[Item, Answer], item: Item, identity: Hashable) -> asyncio.Future[Answer]:
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         lane.pending.append(_Waiting(item, identity, future))
-        if lane.pumps < self._parallel:
+        if lane.pumps < max(self._parallel(), 1):
             lane.pumps += 1
             task = asyncio.create_task(self._pump(lane))
             self._tasks.add(task)
@@ -152,21 +160,36 @@ class SharedWriter:
     async def _pump(self, lane: _Lane[Item, Answer]) -> None:
         try:
             while lane.pending:
-                async with self._slots:
+                await self._acquire()
+                try:
                     await asyncio.sleep(0)  # let the entities handed over in this same moment join
                     batch = lane.take(lane.most)
-                    if not batch:
-                        continue
-                    try:
-                        answers = await lane.send(lane.writer, [waiting.item for waiting in batch])
-                    except Exception as exc:
-                        for waiting in batch:
-                            _settle(waiting.future, exception=exc)
-                        continue
-                    for waiting, answer in zip(batch, answers, strict=True):
-                        _settle(waiting.future, answer)
+                    if batch:
+                        await self._send(lane, batch)
+                finally:
+                    self._release()
         finally:
             lane.pumps -= 1
+
+    async def _send(self, lane: _Lane[Item, Answer], batch: list[_Waiting[Item, Answer]]) -> None:
+        try:
+            answers = await lane.send(lane.writer, [waiting.item for waiting in batch])
+        except Exception as exc:
+            for waiting in batch:
+                _settle(waiting.future, exception=exc)
+            return
+        for waiting, answer in zip(batch, answers, strict=True):
+            _settle(waiting.future, answer)
+
+    async def _acquire(self) -> None:
+        while self._in_flight >= max(self._parallel(), 1):
+            self._freed.clear()
+            await self._freed.wait()
+        self._in_flight += 1
+
+    def _release(self) -> None:
+        self._in_flight -= 1
+        self._freed.set()
 
 
 async def _send_upserts(writer: EntityWriter, entities: list[dict[str, Any]]) -> list[EntityResult]:

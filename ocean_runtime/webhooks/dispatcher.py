@@ -5,8 +5,8 @@
         resource of the live mapping with a matching kind ──(concurrently, each with a timeout)
         before_processing → handle_event, retried per the processor's policy → after_processing
         ──► raw results ──map_changes──► upserts and deletion candidates (changes.py)
-    the run's changes ──plan_phases──► composed upserts, then owned deletions (phases.py)
-        ──SharedWriter──► bulk requests shared with the other keys' runs (batcher.py)
+    the run's changes ──write_run──► composed upserts, then owned deletions (run_writer.py,
+        phases.py) ──SharedWriter──► bulk requests shared with the other keys' runs (batcher.py)
         ──EntityWriter──► Port (the resync's writer: ocean_runtime.sync.writer)
 
 A processor that fails (after its retries) or times out is recorded as a failure — the other
@@ -22,20 +22,19 @@ import copy
 import logging
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ocean_runtime.context import EventScope, event_scope
 from ocean_runtime.errors import UserInputError
 from ocean_runtime.sync.user_code import describe_exception
-from ocean_runtime.sync.writer import Outcome
 
 from .batcher import SharedWriter
 from .changes import EventChanges, ResourceResults, map_changes
 from .event import WebhookEvent, WebhookEventRawResults
 from .live_mapping import EVENT_TYPE, CompiledMapping, LiveMapping
-from .phases import Phase, Source, plan_phases
 from .processor import WebhookProcessor
+from .run_writer import RunTally, write_run
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
     from ocean_runtime.mapping import ResourceConfig
     from ocean_runtime.observability import OceanMetrics
     from ocean_runtime.port import PortClient
-    from ocean_runtime.sync.writer import WriteOptions
 
     from .failures import FailureLog
 
@@ -58,20 +56,6 @@ class _Match:
     processor: type[WebhookProcessor]
     index: int
     resource: ResourceConfig
-
-
-@dataclass
-class _Tally:
-    """What happened to one event's entities, per kind, and what went wrong."""
-
-    upserted: dict[str, int] = field(default_factory=dict)
-    deleted: dict[str, int] = field(default_factory=dict)
-    failed: dict[str, int] = field(default_factory=dict)
-    problems: list[tuple[str, str]] = field(default_factory=list)
-
-    @staticmethod
-    def add(counts: dict[str, int], kind: str) -> None:
-        counts[kind] = counts.get(kind, 0) + 1
 
 
 class WebhookDispatcher:
@@ -128,7 +112,7 @@ class WebhookDispatcher:
                 return
             changes = [await self._changes_of(event, mapping) for event in run]
             written = [(event, found) for event, found in zip(run, changes, strict=True) if found is not None]
-            tallies = await self._write([found for _, found in written], mapping.write_options)
+            tallies = await write_run(self._writer, [found for _, found in written], mapping.write_options)
             for (event, found), tally in zip(written, tallies, strict=True):
                 self._changes.pop(event.id, None)
                 self._count(tally)
@@ -259,52 +243,9 @@ class WebhookDispatcher:
         await processor.after_processing()
         return results
 
-    # -- writing the run ----------------------------------------------------------------------
-
-    async def _write(self, run: list[EventChanges], options: WriteOptions) -> list[_Tally]:
-        tallies = [_Tally(failed=dict(changes.failed), problems=list(changes.problems)) for changes in run]
-        for phase in plan_phases(run, merge=options.merge):
-            await self._upsert(phase, options, tallies)
-            await self._delete(phase, options, tallies)
-        return tallies
-
-    async def _upsert(self, phase: Phase, options: WriteOptions, tallies: list[_Tally]) -> None:
-        upserts = list(phase.upserts.values())
-        if not upserts:
-            return
-        results = await self._writer.upsert([upsert.entity for upsert in upserts], options)
-        for upsert, result in zip(upserts, results, strict=True):
-            if result.outcome is Outcome.REFUSED and len(upsert.sources) > 1:
-                # Composed from several events: find out which of them Port refuses, one by one.
-                for source in upsert.sources:
-                    assert source.entity is not None
-                    (alone,) = await self._writer.upsert([source.entity], options)
-                    _account(
-                        alone.outcome, alone.refusal(str(source.entity.get("blueprint"))), [source], tallies
-                    )
-            else:
-                _account(
-                    result.outcome,
-                    result.refusal(str(upsert.entity.get("blueprint"))),
-                    upsert.sources,
-                    tallies,
-                )
-
-    async def _delete(self, phase: Phase, options: WriteOptions, tallies: list[_Tally]) -> None:
-        if not phase.deletes:
-            return
-        result = await self._writer.delete_owned(phase.deletes, options)
-        problems = dict(result.problems)
-        for key, sources in phase.deletes.items():
-            if key in result.deleted:
-                _Tally.add(tallies[sources[0].position].deleted, sources[0].kind)
-            if key[0] in problems:
-                for source in sources:
-                    tallies[source.position].problems.append((source.kind, problems[key[0]]))
-
     # -- outcome ------------------------------------------------------------------------------
 
-    def _count(self, tally: _Tally) -> None:
+    def _count(self, tally: RunTally) -> None:
         for kind in {*tally.upserted, *tally.deleted, *tally.failed}:
             self._metrics.entity_outcomes(
                 "webhook",
@@ -324,17 +265,6 @@ class WebhookDispatcher:
 
     def _describe(self, exc: BaseException) -> str:
         return describe_exception(exc, self._app.directory)
-
-
-def _account(outcome: Outcome, refusal: str, sources: list[Source], tallies: list[_Tally]) -> None:
-    """Count one written entity for each event it came from."""
-    for source in sources:
-        tally = tallies[source.position]
-        if outcome is Outcome.UPSERTED:
-            _Tally.add(tally.upserted, source.kind)
-        elif outcome is Outcome.REFUSED:
-            _Tally.add(tally.failed, source.kind)
-            tally.problems.append((source.kind, refusal))
 
 
 async def _quietly(awaitable: Awaitable[None]) -> None:

@@ -19,7 +19,7 @@ from ocean_harbor.testing import RunningHarbor
 from ocean_runtime.config.naming import config_env_var
 from ocean_runtime.testing.fake_api import FakeAPI
 from tests.compat.corpus.cases import CASES, Case
-from tests.compat.corpus.environment import corpus_folder, corpus_python
+from tests.compat.corpus.environment import corpus_folder, corpus_python, resources_with_kinds, scratch_copy
 from tests.compat.fake_server import ServedFakeAPI
 
 
@@ -31,7 +31,7 @@ def harbor(tmp_path: Path) -> Iterator[RunningHarbor]:
 
 def sail(case: Case, harbor: RunningHarbor, api_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """``ocean sail DIR --once`` with the corpus venv, configured for the fake API and the harbor."""
-    folder = corpus_folder(case.name)
+    folder = scratch_copy(corpus_folder(case.name), tmp_path)
     python = corpus_python()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
     env.update(
@@ -49,7 +49,7 @@ def sail(case: Case, harbor: RunningHarbor, api_url: str, tmp_path: Path) -> sub
 
         env["OCEAN_COMPAT_HTTP_ROUTES"] = json.dumps({host: api_url for host in case.hosts})
     if case.kinds is not None:
-        env["OCEAN__RESOURCES_PATH"] = str(_resources_with_kinds(folder, case.kinds, tmp_path / "resources"))
+        env["OCEAN__RESOURCES_PATH"] = str(resources_with_kinds(folder, case.kinds, tmp_path / "resources"))
     return subprocess.run(
         [str(python.with_name("ocean")), "sail", str(folder), "--once"],
         env=env,
@@ -58,21 +58,6 @@ def sail(case: Case, harbor: RunningHarbor, api_url: str, tmp_path: Path) -> sub
         text=True,
         timeout=240,
     )
-
-
-def _resources_with_kinds(folder: Path, kinds: tuple[str, ...], target: Path) -> Path:
-    """The folder's own blueprints and default mapping, keeping only the resources of ``kinds``."""
-    import yaml
-
-    source = folder / ".port" / "resources"
-    target.mkdir()
-    for blueprints in source.glob("blueprints.*"):
-        (target / blueprints.name).write_text(blueprints.read_text())
-    mapping_file = next(source.glob("port-app-config.y*ml"))
-    mapping = yaml.safe_load(mapping_file.read_text())
-    mapping["resources"] = [r for r in mapping["resources"] if r["kind"] in kinds]
-    (target / "port-app-config.yml").write_text(yaml.safe_dump(mapping, sort_keys=False))
-    return target
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -24,10 +24,9 @@ import pytest
 from ocean_harbor.testing import RunningHarbor
 from ocean_runtime.config.naming import config_env_var
 from ocean_runtime.testing.fake_api import FakeAPI
-from tests.compat.corpus.environment import corpus_folder, corpus_python
+from tests.compat.corpus.environment import corpus_folder, corpus_python, resources_with_kinds, scratch_copy
 from tests.compat.corpus.webhooks import WEBHOOK_CASES, WebhookCase, compact
 from tests.compat.fake_server import ServedFakeAPI
-from tests.compat.test_corpus_resync import _resources_with_kinds
 
 WAIT_SECONDS = 120.0
 
@@ -68,7 +67,7 @@ def _start(
     webhook: WebhookCase, harbor: RunningHarbor, api_url: str, tmp_path: Path
 ) -> subprocess.Popen[str]:
     case = webhook.case
-    folder = corpus_folder(case.name)
+    folder = scratch_copy(corpus_folder(case.name), tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
     env.update(
         OCEAN__PORT__BASE_URL=harbor.url,
@@ -84,7 +83,7 @@ def _start(
     if case.hosts:
         env["OCEAN_COMPAT_HTTP_ROUTES"] = json.dumps({host: api_url for host in case.hosts})
     if case.kinds is not None:
-        env["OCEAN__RESOURCES_PATH"] = str(_resources_with_kinds(folder, case.kinds, tmp_path / "resources"))
+        env["OCEAN__RESOURCES_PATH"] = str(resources_with_kinds(folder, case.kinds, tmp_path / "resources"))
     return subprocess.Popen(
         [str(corpus_python().with_name("ocean")), "sail", str(folder), "--port", "0"],
         cwd=tmp_path,

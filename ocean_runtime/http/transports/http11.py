@@ -7,20 +7,35 @@ This transport speaks HTTP/1.1 over asyncio streams and parses answers with ``ht
 parser uvicorn uses): measured ~2.6× less client CPU per request on the benchmark.
 
 What it does: keep-alive connections pooled per (scheme, host, port) and bounded in number,
-TLS (httpx's default context: certifi, ``SSL_CERT_FILE``), chunked and read-until-close
-bodies, httpx's timeouts (connect, read, write, pool) and httpx's exception types, so the retry
-transport above it treats its failures exactly as before. Compressed answers are decoded by
-httpx itself (the ``Content-Encoding`` header travels with the raw body).
+TLS (the context it is given: ``network.tls_context``), chunked and read-until-close bodies,
+httpx's timeouts (connect — TLS handshake included —, read, write, pool) and httpx's exception
+types, so the retry transport above it treats its failures exactly as before. Compressed
+answers are decoded by httpx itself (the ``Content-Encoding`` header travels with the raw body).
+
+Kept-alive connections go stale: servers and load balancers close idle ones (uvicorn after 5 s,
+cloud balancers after a minute or more), and the close may cross a request on the wire. A
+connection idle for ``keepalive_expiry`` seconds is not reused, one idle for over a second is
+checked for a close first, and a request whose reused connection dies before any byte of an
+answer is sent again, once, on a fresh connection — silently — when resending is safe: an
+idempotent method, or a request marked ``retryable`` or ``resend_if_stale``.
+
+Every path is tested against real sockets (``tests/runtime/http/test_http11_transport.py``):
+keep-alive reuse, chunked / gzip / read-until-close bodies, HEAD, TLS, connect (TCP and TLS
+handshake), read, write and pool timeouts, a refused connection, a body cut mid-answer, a
+malformed answer, idle connections closed by the server (resent or not, by method), expiry.
 
 What it does not do: HTTP/2, proxies, ``Expect: 100-continue``, upgrades. It is the network
-layer of the Port client only; 3rd-party clients keep httpx's own transport.
+layer of the Port client for direct connections only (``network.network_transport``); through a
+proxy, and for 3rd-party clients, httpx's own transport is used.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
 import ssl
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +43,9 @@ import httptools
 import httpx
 
 DEFAULT_MAX_CONNECTIONS = 100
+# Below uvicorn's 5 s keep-alive timeout (the harbor) and every common load balancer's.
+DEFAULT_KEEPALIVE_EXPIRY = 4.0
+CHECK_AFTER_IDLE_S = 1.0  # a connection idle this long is checked for a close before reuse
 READ_SIZE = 64 * 1024
 # Methods that may be sent again when a pooled connection turns out to be closed already.
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
@@ -43,9 +61,12 @@ class _StaleConnection(Exception):
 class _Connection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    idle_since: float = 0.0
 
-    def usable(self) -> bool:
-        return not self.reader.at_eof() and not self.writer.is_closing()
+    def usable(self, now: float, expiry: float) -> bool:
+        if self.reader.at_eof() or self.writer.is_closing() or now - self.idle_since >= expiry:
+            return False
+        return now - self.idle_since < CHECK_AFTER_IDLE_S or not _closed_by_peer(self.writer)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -91,16 +112,22 @@ class Http11Transport(httpx.AsyncBaseTransport):
         max_connections: most connections open at once (requests beyond wait for one, up to the
             request's ``pool`` timeout).
         ssl_context: TLS settings for ``https`` URLs; httpx's default when omitted.
+        keepalive_expiry: seconds an idle connection may be reused for.
     """
 
     def __init__(
-        self, *, max_connections: int = DEFAULT_MAX_CONNECTIONS, ssl_context: ssl.SSLContext | None = None
+        self,
+        *,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        ssl_context: ssl.SSLContext | None = None,
+        keepalive_expiry: float = DEFAULT_KEEPALIVE_EXPIRY,
     ) -> None:
         if max_connections < 1:
             raise ValueError(f"max_connections must be at least 1, got {max_connections}")
         self._slots = asyncio.Semaphore(max_connections)
         self._idle: dict[Origin, list[_Connection]] = {}
         self._ssl_context = ssl_context
+        self._keepalive_expiry = keepalive_expiry
         self._closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -139,9 +166,10 @@ class Http11Transport(httpx.AsyncBaseTransport):
 
     def _pooled(self, origin: Origin) -> _Connection | None:
         idle = self._idle.get(origin)
+        now = time.monotonic()
         while idle:
             conn = idle.pop()
-            if conn.usable():
+            if conn.usable(now, self._keepalive_expiry):
                 return conn
             conn.close()
         return None
@@ -189,6 +217,7 @@ class Http11Transport(httpx.AsyncBaseTransport):
         finally:
             # Anything unusual (an error, a cancellation, Connection: close) retires the connection.
             if keep and not self._closed:
+                conn.idle_since = time.monotonic()
                 self._idle.setdefault(origin, []).append(conn)
             else:
                 conn.close()
@@ -209,7 +238,23 @@ def _origin(url: httpx.URL) -> Origin:
 
 
 def _may_resend(request: httpx.Request) -> bool:
-    return request.method in IDEMPOTENT or bool(request.extensions.get("retryable"))
+    extensions = request.extensions
+    return request.method in IDEMPOTENT or bool(
+        extensions.get("retryable") or extensions.get("resend_if_stale")
+    )
+
+
+def _closed_by_peer(writer: asyncio.StreamWriter) -> bool:
+    """Whether an idle connection has something to read: a close (or garbage) the loop has not
+    seen yet — either way it must not carry a request (httpcore's check, too)."""
+    sock = writer.get_extra_info("socket")
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 def _head(request: httpx.Request, body: bytes) -> bytes:
@@ -245,7 +290,8 @@ async def _read(conn: _Connection, request: httpx.Request, timeout: float | None
         async with asyncio.timeout(timeout) as deadline:
             while not answer.complete:
                 if request.method == "HEAD" and answer.headers_done:
-                    break  # a HEAD answer announces a length but carries no body
+                    answer.complete = True  # a HEAD answer announces a length but carries no body
+                    break
                 if not await _read_some(conn, request, answer, reused=reused):
                     break
                 if timeout is not None and not answer.complete:

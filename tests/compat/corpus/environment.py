@@ -48,3 +48,31 @@ def _missing(reason: str) -> None:
     if IN_CI:
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def scratch_copy(folder: Path, target: Path) -> Path:
+    """A copy of an integration folder to run (``ocean sail`` keeps state in ``DIR/.ocean``).
+
+    The corpus stays untouched (in CI it is read-only); the copy is the folder as published, less
+    its tests and any ``.ocean`` state.
+    """
+    import shutil
+
+    copy = target / folder.name
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".ocean", "__pycache__", "tests"))
+    return copy
+
+
+def resources_with_kinds(folder: Path, kinds: tuple[str, ...], target: Path) -> Path:
+    """The folder's own blueprints and default mapping, keeping only the resources of ``kinds``."""
+    import yaml
+
+    source = folder / ".port" / "resources"
+    target.mkdir()
+    for blueprints in source.glob("blueprints.*"):
+        (target / blueprints.name).write_text(blueprints.read_text())
+    mapping_file = next(source.glob("port-app-config.y*ml"))
+    mapping = yaml.safe_load(mapping_file.read_text())
+    mapping["resources"] = [r for r in mapping["resources"] if r["kind"] in kinds]
+    (target / "port-app-config.yml").write_text(yaml.safe_dump(mapping, sort_keys=False))
+    return target

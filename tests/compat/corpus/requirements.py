@@ -1,12 +1,14 @@
 """The corpus venv's requirements: the union of the published integrations' own dependencies.
 
     python tests/compat/corpus/requirements.py CORPUS_DIR > requirements.txt
+    python tests/compat/corpus/requirements.py INTEGRATION_DIR      (one integration's own)
 
 Poetry ranges (``^1.2``) become pip ranges; where two integrations' ranges conflict the newer
 one wins (noted in ``CONFLICTS``); type stubs and the ``pathlib`` backport (which breaks
-Python 3) are left out, and ``fastapi`` is added: the published framework installs it and
-several integrations import it directly. ``aws`` (aioboto3 12, against aws-v3's 15) does not fit
-the union and is probed in its own venv only by hand (see the README of ocean_compat).
+Python 3) are left out. ``PUBLISHED_FRAMEWORK_DEPENDENCIES`` are what the published framework
+installs and integrations import without declaring (``loguru`` in 46 of them, ``fastapi``,
+``jinja2``, ``python-dateutil``, ``pyyaml``, ``pyjwt``, ``aiofiles``). ``aws`` (aioboto3 12,
+against aws-v3's 15) does not fit the union: it is left out of the corpus venv.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from pathlib import Path
 SKIP = {"python", "port_ocean", "port-ocean", "pathlib"}
 EXCLUDED_INTEGRATIONS = {"aws"}
 CONFLICTS = {"azure-mgmt-resource": ">=23.3.0,<24"}  # azure pins 23.2.0, azure-resource-graph wants ^23.3
-EXTRA = ["fastapi>=0.110"]
+PUBLISHED_FRAMEWORK_DEPENDENCIES = [
+    "fastapi>=0.110",
+    "loguru>=0.7",
+    "jinja2>=3.1",
+    "python-dateutil>=2.8",
+    "pyyaml>=6.0",
+    "pyjwt>=2.8",
+    "aiofiles>=24.1",
+]
 
 
 def pip_range(spec: str) -> str:
@@ -41,8 +51,9 @@ def pip_range(spec: str) -> str:
 
 def requirements(corpus: Path) -> list[str]:
     wanted: dict[str, list[str]] = {}
-    for pyproject in sorted(corpus.glob("*/pyproject.toml")):
-        if pyproject.parent.name in EXCLUDED_INTEGRATIONS:
+    single = (corpus / "pyproject.toml").is_file()
+    for pyproject in [corpus / "pyproject.toml"] if single else sorted(corpus.glob("*/pyproject.toml")):
+        if not single and pyproject.parent.name in EXCLUDED_INTEGRATIONS:
             continue
         poetry = tomllib.loads(pyproject.read_text())["tool"]["poetry"]
         for name, value in poetry.get("dependencies", {}).items():
@@ -59,7 +70,8 @@ def requirements(corpus: Path) -> list[str]:
         # The highest lower bound wins (the ranges of one package share their major version).
         best = max((r for r in ranges if r), key=_lower_bound, default="")
         lines.append(name + best)
-    return lines + EXTRA
+    named = {re.split(r"[<>=!~]", line, maxsplit=1)[0] for line in lines}
+    return lines + [d for d in PUBLISHED_FRAMEWORK_DEPENDENCIES if re.split(r"[<>=]", d)[0] not in named]
 
 
 def _lower_bound(spec: str) -> tuple[int, ...]:

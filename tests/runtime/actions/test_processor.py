@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 WORKSHOP = Path(__file__).resolve().parent / "workshop"
 
 
@@ -21,6 +23,18 @@ async def test_a_run_succeeds_with_its_logs_link_and_catalog_change(start_worksh
     widget = workshop.widget("w1")
     assert widget["properties"] == {"color": "red", "coats": 2}  # register_raw: the catalog shows it
     assert workshop.processor.outcomes["success"] == 1
+    transport = httpx.ASGITransport(app=workshop.service.asgi)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ocean") as client:
+        metrics = (await client.get("/metrics")).text
+    assert 'ocean_action_runs_total{action="paint",outcome="success"} 1.0' in metrics
+    assert "ocean_action_runs_waiting 0.0" in metrics
+
+
+async def test_unregister_raw_deletes_what_an_action_removed(start_workshop: Any) -> None:
+    workshop = await start_workshop()
+    run = await workshop.finished(await workshop.run("scrap", entity="w2"))
+    assert run["status"] == "SUCCESS", run
+    assert [entity["identifier"] for entity in workshop.harbor.entities("widget")] == ["w1"]
 
 
 async def test_inputs_the_spec_refuses_fail_the_run_with_the_reason(start_workshop: Any) -> None:
@@ -91,3 +105,11 @@ async def test_rate_limit_hooks_hold_a_run_back_and_say_so(start_workshop: Any) 
         "Delayed by the rate limit: trying again in 0.05 s",
         "ran after 3 rate-limit checks",
     ]
+
+
+async def test_a_failing_rate_limit_check_fails_the_run_with_the_reason(start_workshop: Any) -> None:
+    workshop = await start_workshop()
+    run = await workshop.finished(await workshop.run("broken_limits", entity="w1"))
+    assert run["status"] == "FAILURE"
+    assert run["summary"] == "the rate-limit check failed: ConnectionError: the quota API is down"
+    assert workshop.module.EVENTS == []

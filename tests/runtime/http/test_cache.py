@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
 
 from ocean_runtime import PortAppConfig
 from ocean_runtime.context import EventScope, event_scope
-from ocean_runtime.http import cache_per_resync
+from ocean_runtime.http import cache_per_resync, clear_resync_cache
 
 calls: list[str] = []
 
@@ -60,6 +61,33 @@ async def test_the_next_resync_starts_empty() -> None:
             await members("a")
             await members("a")
     assert calls == ["a", "a"]
+
+
+async def test_concurrent_runs_keep_their_own_values_and_evict_none() -> None:
+    # Three runs at once (three apps, or live events beside a resync): one call each, however
+    # they interleave — a shared cache keeping two runs made this 6 calls.
+    async def run() -> None:
+        scope = resync_scope()
+        for _ in range(3):
+            with event_scope(dataclasses.replace(scope, resource_config=None)):  # a resource's scope
+                await members("a")
+            await asyncio.sleep(0)
+
+    await asyncio.gather(run(), run(), run())
+    assert calls == ["a", "a", "a"]
+
+
+async def test_clearing_drops_only_the_current_runs_values() -> None:
+    other = resync_scope()
+    with event_scope(other):
+        await members("a")
+    with event_scope(resync_scope()):
+        await members("a")
+        clear_resync_cache()
+        await members("a")
+    with event_scope(other):
+        await members("a")
+    assert calls == ["a", "a", "a"]
 
 
 async def test_generators_are_replayed_only_when_read_to_the_end() -> None:

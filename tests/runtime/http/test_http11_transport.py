@@ -203,3 +203,126 @@ async def test_connections_are_bounded() -> None:
     async with scripted(slow) as (server, url), httpx.AsyncClient(transport=bounded) as client:
         await asyncio.gather(*(client.get(f"{url}/{n}") for n in range(12)))
     assert peak == 3 and server.connections == 3
+
+
+async def test_pool_timeout_when_every_connection_is_busy() -> None:
+    release = asyncio.Event()
+
+    async def held(request: bytes) -> bytes:
+        await release.wait()
+        return answer(b"{}")
+
+    async with (
+        scripted(held) as (_, url),
+        httpx.AsyncClient(transport=Http11Transport(max_connections=1)) as client,
+    ):
+        busy = asyncio.create_task(client.get(f"{url}/busy"))
+        await asyncio.sleep(0.05)
+        with pytest.raises(httpx.PoolTimeout):
+            await client.get(f"{url}/waits", timeout=httpx.Timeout(5, pool=0.1))
+        release.set()
+        assert (await busy).status_code == 200
+
+
+async def test_connect_timeout_covers_a_tls_handshake_that_never_answers() -> None:
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(5)  # accepts TCP, never speaks TLS
+
+    listener = await asyncio.start_server(mute, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient(transport=Http11Transport()) as client:
+            with pytest.raises(httpx.ConnectTimeout):
+                await client.get(f"https://127.0.0.1:{port}/", timeout=httpx.Timeout(5, connect=0.2))
+    finally:
+        listener.close()
+
+
+async def test_write_timeout_when_the_server_stops_reading() -> None:
+    async def deaf(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(5)  # never reads: the socket buffers fill up
+
+    listener = await asyncio.start_server(deaf, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient(transport=Http11Transport()) as client:
+            with pytest.raises(httpx.WriteTimeout):
+                await client.post(
+                    f"http://127.0.0.1:{port}/bulk",
+                    content=b"x" * (32 * 1024 * 1024),
+                    timeout=httpx.Timeout(5, write=0.2),
+                )
+    finally:
+        listener.close()
+
+
+async def test_head_answers_announce_a_length_but_carry_no_body() -> None:
+    async def head_or_get(request: bytes) -> bytes:
+        if request.startswith(b"HEAD"):
+            return b"HTTP/1.1 200 OK\r\ncontent-length: 1234\r\n\r\n"
+        return answer(b"after")
+
+    async with (
+        scripted(head_or_get) as (server, url),
+        httpx.AsyncClient(transport=Http11Transport()) as client,
+    ):
+        head = await client.head(f"{url}/thing")
+        assert head.status_code == 200 and head.headers["content-length"] == "1234" and head.content == b""
+        assert (await client.get(f"{url}/thing")).text == "after"  # the connection stayed usable
+    assert server.connections == 1
+
+
+async def test_a_body_cut_mid_answer_is_a_protocol_error_and_the_connection_retires() -> None:
+    calls = 0
+
+    async def cut(request: bytes) -> bytes:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\nconnection: close\r\n\r\nonly ten b"
+        return answer(b"whole")
+
+    async with scripted(cut) as (server, url), httpx.AsyncClient(transport=Http11Transport()) as client:
+        with pytest.raises(httpx.RemoteProtocolError, match="mid-answer"):
+            await client.post(f"{url}/bulk", content=b"{}")
+        assert (await client.get(f"{url}/again")).text == "whole"
+    assert server.connections == 2
+
+
+async def test_a_malformed_answer_is_a_protocol_error() -> None:
+    async def garbage(request: bytes) -> bytes:
+        return b"HTTP/1.1 abc nonsense\r\n\x00\x01\r\n\r\n"
+
+    async with scripted(garbage) as (_, url), httpx.AsyncClient(transport=Http11Transport()) as client:
+        with pytest.raises(httpx.RemoteProtocolError, match="unreadable HTTP answer"):
+            await client.get(f"{url}/x")
+
+
+async def test_a_best_effort_post_on_a_stale_connection_is_resent_once_silently(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seen: list[bytes] = []
+
+    async def drop_second(request: bytes) -> bytes | None:
+        seen.append(request)
+        return None if len(seen) == 2 else await echo_path(request)
+
+    async with (
+        scripted(drop_second) as (server, url),
+        httpx.AsyncClient(transport=Http11Transport()) as client,
+    ):
+        await client.get(f"{url}/warm")
+        response = await client.post(f"{url}/examples", content=b"{}", extensions={"resend_if_stale": True})
+    assert response.json() == {"path": "/examples"}
+    assert server.connections == 2 and len(seen) == 3
+    assert not [record for record in caplog.records if record.levelname in ("WARNING", "ERROR")]
+
+
+async def test_a_connection_idle_past_its_expiry_is_not_reused() -> None:
+    transport = Http11Transport(keepalive_expiry=0.05)
+    async with scripted(echo_path) as (server, url), httpx.AsyncClient(transport=transport) as client:
+        await client.get(f"{url}/one")
+        await client.get(f"{url}/two")  # right away: the same connection
+        await asyncio.sleep(0.1)
+        await client.get(f"{url}/three")  # after the expiry: a new one
+    assert server.connections == 2

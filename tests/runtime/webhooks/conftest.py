@@ -9,6 +9,7 @@ its Starlette app through ``httpx.ASGITransport``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import sys
@@ -19,9 +20,10 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from ocean_runtime.app import IntegrationRunner, PortTarget, load_integration
-from ocean_runtime.app.service import IntegrationService
+from ocean_runtime.app.service import IntegrationService, bind_socket
 from ocean_runtime.webhooks import LiveEventsBackend, hmac_sha256_hex
 
 SECRET = "s3cret-github"
@@ -306,3 +308,18 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     def count(self, method: str, suffix: str) -> int:
         return sum(1 for m, path in self.requests if m == method and path.endswith(suffix))
+
+
+@contextlib.asynccontextmanager
+async def served(live: Live) -> AsyncIterator[tuple[str, int]]:
+    """The live service's app behind a real uvicorn on a free port."""
+    sock = bind_socket("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(live.service.asgi, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve([sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield sock.getsockname()[:2]
+    finally:
+        server.should_exit = True
+        await task

@@ -8,19 +8,15 @@ streams a chunked body the way an attacker sends it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import select
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import uvicorn
 
-from ocean_runtime.app.service import bind_socket
-
-from .conftest import Cable, Live
+from .conftest import Cable, served
 
 LIMIT = 64 * 1024
 
@@ -34,21 +30,6 @@ async def test_an_unsigned_body_that_is_not_json_gets_401_not_400(start_live: An
 
     assert [a.status_code for a in (unsigned, array, deep)] == [401, 401, 401]
     assert await live.metric("ocean_webhook_events_total", path="/repos", outcome="unauthorized") == 3
-
-
-@contextlib.asynccontextmanager
-async def served(live: Live) -> AsyncIterator[tuple[str, int]]:
-    """The live service's app behind a real uvicorn on a free port."""
-    sock = bind_socket("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(live.service.asgi, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve([sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield sock.getsockname()[:2]
-    finally:
-        server.should_exit = True
-        await task
 
 
 def _status(answer: bytes) -> int:

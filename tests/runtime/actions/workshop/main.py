@@ -33,6 +33,12 @@ async def paint(run: ActionRun) -> None:
     EVENTS.append(("end", run.id))
 
 
+@ocean.on_action("scrap_widget")
+async def scrap(run: ActionRun) -> None:
+    widget = WIDGETS.pop(run.properties["widget"])
+    await ocean.unregister_raw("widget", [widget])
+
+
 @ocean.on_action("explode")
 async def explode(run: ActionRun) -> None:
     raise ValueError("the paint can exploded")
@@ -63,3 +69,18 @@ class Throttled(ActionExecutor):
 
 
 ocean.add_action_executor(Throttled())
+
+
+class BrokenLimits(ActionExecutor):
+    """Its rate-limit check raises: the run fails with the reason, never runs."""
+
+    action_name = "broken_limits"
+
+    async def is_close_to_rate_limit(self, run: ActionRun) -> bool:
+        raise ConnectionError("the quota API is down")
+
+    async def execute(self, run: ActionRun) -> None:
+        EVENTS.append(("start", run.id))
+
+
+ocean.add_action_executor(BrokenLimits())
