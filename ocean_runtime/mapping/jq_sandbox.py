@@ -157,6 +157,12 @@ class JqSandbox:
             raise JqBudgetError(f"gave a result of {size:.0f} MB, more than the {self._result_mb} MB allowed")
         raise JqBudgetError(self._memory_reason())
 
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker process's id while it runs (for measurements)."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
     def close(self) -> None:
         """Stops the worker; a call waiting on it raises ``JqSandboxClosed``. Idempotent."""
         self._closed = True
