@@ -12,7 +12,8 @@ the start-up resync, then:
 1. **throughput** — ``--events`` deploy events over ``--keys`` services, keys concurrently (a
    keep-alive connection each, through a minimal HTTP client so the load generator does not eat
    the CPU it measures) and each key's events one after the other (the order the catalog must
-   show). Reports events/s accepted (202s) and events/s applied (``/metrics`` processed count
+   show); a 503 (queue full) is sent again after its ``Retry-After`` and counted. Reports
+   events/s accepted (202s) and events/s applied (``/metrics`` processed count
    reaching ``--events``), the p50/p99 of the 202 answer time, the events **lost** (accepted, not
    in the catalog's ``deployments`` at the end) and the keys **out of order**, and the p50/p99 of
    **accepted → in the catalog** under that load (sail's own histogram
@@ -182,6 +183,7 @@ class RawConnection:
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str) -> None:
         self._reader, self._writer, self._host = reader, writer, host
+        self.retries = 0
 
     @classmethod
     async def open(cls, url: str) -> RawConnection:
@@ -190,29 +192,44 @@ class RawConnection:
         return cls(reader, writer, f"{host}:{port}")
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
-        """Send the request and read the whole answer; returns its status code."""
+        """Send the request and read the whole answer; returns its status code.
+
+        A 503 (Ocean's queue is full) is sent again after its ``Retry-After``, as a well-behaved
+        sender does: the event is accepted late, not lost; ``retries`` counts them.
+        """
+        while True:
+            status, retry_after = await self._post_once(path, body, headers)
+            if status != 503:
+                return status
+            self.retries += 1
+            await asyncio.sleep(retry_after)
+
+    async def _post_once(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, float]:
         head = [f"POST {path} HTTP/1.1", f"host: {self._host}", f"content-length: {len(body)}"]
         head += [f"{name}: {value}" for name, value in headers.items()]
         self._writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
         status = await self._reader.readline()
-        length = 0
+        length, retry_after = 0, 1.0
         while (line := await self._reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value)
+            elif name.strip().lower() == b"retry-after":
+                retry_after = float(value)
         await self._reader.readexactly(length)
-        return int(status.split()[1])
+        return int(status.split()[1]), retry_after
 
     async def close(self) -> None:
         self._writer.close()
         await self._writer.wait_closed()
 
 
-async def post_in_order(url: str, keys: list[str], per_key: int) -> tuple[list[int], list[float]]:
+async def post_in_order(url: str, keys: list[str], per_key: int) -> tuple[list[int], list[float], int]:
     """Every key's versions 1..per_key, keys concurrently (one connection each), each key's
-    events one after the other; returns statuses and answer times."""
+    events one after the other; returns statuses, answer times and how many 503s were retried."""
     statuses: list[int] = []
     answer_times: list[float] = []
+    retried: list[int] = []
 
     async def one_key(key: str) -> None:
         connection = await RawConnection.open(url)
@@ -223,10 +240,11 @@ async def post_in_order(url: str, keys: list[str], per_key: int) -> tuple[list[i
                 statuses.append(await connection.post("/integration/webhook", body, headers))
                 answer_times.append(time.monotonic() - sent)
         finally:
+            retried.append(connection.retries)
             await connection.close()
 
     await asyncio.gather(*map(one_key, keys))
-    return statuses, answer_times
+    return statuses, answer_times, sum(retried)
 
 
 def latency_buckets(url: str) -> dict[float, float]:
@@ -266,7 +284,7 @@ def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count:
     before = processed(sail.url)
     histogram = latency_buckets(sail.url)
     started = time.perf_counter()
-    statuses, answer_times = asyncio.run(post_in_order(sail.url, keys, per_key))
+    statuses, answer_times, retried = asyncio.run(post_in_order(sail.url, keys, per_key))
     accepted_at = time.perf_counter()
     deadline = time.monotonic() + 600
     while processed(sail.url) - before < total and time.monotonic() < deadline:
@@ -279,6 +297,7 @@ def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count:
         "events": total,
         "keys": len(keys),
         "accepted_202": statuses.count(202),
+        "retried_503": retried,
         "accepted_per_s": round(total / (accepted_at - started)),
         "processed_per_s": round(total / (done_at - started)),
         "answer_p50_ms": round(percentile(answer_times, 0.5) * 1000, 2),
