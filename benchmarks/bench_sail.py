@@ -93,7 +93,9 @@ class Side:
 
 
 def ocean_command() -> list[str]:
-    """How to run our CLI with this interpreter."""
+    """How to run our CLI with this interpreter (``$BENCH_OCEAN`` names another ``ocean``)."""
+    if os.environ.get("BENCH_OCEAN"):
+        return [os.environ["BENCH_OCEAN"]]
     script = Path(sys.executable).parent / "ocean"
     if script.is_file():
         return [str(script)]

@@ -82,6 +82,9 @@ def _status(status: str, narrow: bool) -> str:
 def print_summary(console: Console, report: ResyncReport, *, catalog_alive: bool = True) -> None:
     """The table, the reconcile outcome, mapping problems and failures, and the time taken.
 
+    Lines of text are never wrapped by us (a terminal wraps them for the eye; a log keeps each
+    one whole, so it can be searched).
+
     Args:
         console: where to print.
         report: the finished resync.
@@ -96,17 +99,18 @@ def print_summary(console: Console, report: ResyncReport, *, catalog_alive: bool
         protected = f", kept {reconcile.protected:,} relation targets" if reconcile.protected else ""
         if reconcile.kept_by_config:
             protected += f", kept {reconcile.kept_by_config:,} of resources with enableDelete: false"
-        console.print(
-            f"Reconcile: deleted {reconcile.deleted:,} stale of {reconcile.owned:,} owned entities{protected}"
-        )
+        deleted = f"deleted {reconcile.deleted:,} stale of {reconcile.owned:,} owned entities"
+        console.print(f"Reconcile: {deleted}{protected}", soft_wrap=True)
     elif reconcile.reason:
-        console.print(f"Reconcile {reconcile.status.value}: {reconcile.reason}", markup=False)
+        console.print(f"Reconcile {reconcile.status.value}: {reconcile.reason}", markup=False, soft_wrap=True)
     for kind in report.kinds:
         if kind.misconfigured:
             fields = ", ".join(f"{path} ({expr})" for path, expr in sorted(kind.misconfigured.items()))
-            console.print(f"{kind.label}: no valid value for {fields}", style="yellow", markup=False)
+            console.print(
+                f"{kind.label}: no valid value for {fields}", style="yellow", markup=False, soft_wrap=True
+            )
     for reason in report.reasons():
-        console.print(f"✗ {reason}", style="red", markup=False)
+        console.print(f"✗ {reason}", style="red", markup=False, soft_wrap=True)
     where = f" — catalog at {report.catalog_url}" if catalog_alive and report.catalog_url else ""
     console.print(f"Finished in {report.duration:.1f} s{where}", soft_wrap=True)
 

@@ -114,7 +114,7 @@ class _EventProxy:
     @property
     def event_type(self) -> str:
         explicit = _explicit.get()
-        return explicit.event_type if explicit else ocean_runtime.event.event_type
+        return explicit.event_type if explicit else _from_runtime(lambda: ocean_runtime.event.event_type)
 
     @property
     def attributes(self) -> dict[str, Any]:
@@ -131,7 +131,7 @@ class _EventProxy:
         explicit = _explicit.get()
         if explicit is not None:
             return explicit.port_app_config  # type: ignore[no-any-return]
-        return native_config(ocean_runtime.event.port_app_config)  # type: ignore[no-any-return]
+        return native_config(_from_runtime(lambda: ocean_runtime.event.port_app_config))  # type: ignore[no-any-return]
 
     @port_app_config.setter
     def port_app_config(self, value: Any) -> None:
@@ -171,6 +171,16 @@ class _EventProxy:
         return getattr(explicit, name)
 
 
+def _from_runtime(read: Callable[[], Any]) -> Any:
+    """``read()`` of Ocean's event scope; outside any event, the published error (integrations catch it)."""
+    from ocean_runtime.context import NoEventError
+
+    try:
+        return read()
+    except NoEventError as exc:
+        raise exceptions.EventContextNotFoundError(str(exc)) from None
+
+
 def runtime_config_or_none() -> Any:
     """The runtime config of the current event scope, or None."""
     from ocean_runtime.context import current_scope
@@ -180,6 +190,37 @@ def runtime_config_or_none() -> Any:
 
 
 event: Any = _EventProxy()
+
+
+class _EventContextStack:
+    """Published ``_event_context_stack`` (a stack of events): ``push``, ``pop``, ``top``.
+
+    The integrations' tests push a prepared event in a fixture and pop it afterwards; here the
+    stack is the explicit event context variable.
+    """
+
+    def __init__(self) -> None:
+        self._tokens: list[Any] = []
+
+    @property
+    def top(self) -> EventContext | None:
+        return _explicit.get()
+
+    def push(self, context: EventContext) -> None:
+        self._tokens.append(_explicit.set(context))
+
+    def pop(self) -> EventContext | None:
+        current = _explicit.get()
+        if self._tokens:
+            token = self._tokens.pop()
+            try:
+                _explicit.reset(token)
+            except ValueError:  # pushed in another context (another task): just unset
+                _explicit.set(None)
+        return current
+
+
+_event_context_stack = _EventContextStack()
 
 
 def _get_event_context() -> EventContext:

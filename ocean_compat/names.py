@@ -11,6 +11,7 @@ from typing import Final
 
 C = "ocean_compat.context"
 EV = "ocean_compat.event"
+INC = "ocean_compat.incremental"
 M = "ocean_compat.models"
 W = "ocean_compat.webhooks"
 E = "ocean_compat.exceptions"
@@ -91,7 +92,7 @@ MODULES: Final[dict[str, dict[str, str]]] = {
     "port_ocean.context.event": _from(
         EV, ["event", "event_context", "EventContext", "EventType", "_get_event_context"]
     )
-    | {"_event_context_stack": f"{EV}:_explicit"},
+    | {"_event_context_stack": f"{EV}:_event_context_stack"},
     "port_ocean.context.resource": _from(EV, ["resource_context"]),
     "port_ocean.core.handlers.port_app_config.models": _from(M, _MODELS),
     "port_ocean.core.handlers.port_app_config.api": _from(I, ["APIPortAppConfig"]),
@@ -134,10 +135,16 @@ MODULES: Final[dict[str, dict[str, str]]] = {
         X, ["repo_branch_matches", "resolve_included_file_path", "RepoBranchMappingLike"]
     ),
     "port_ocean.core.incremental.cursor_context": _from(
-        U, ["active_incremental_cursor", "with_active_incremental_cursor"]
+        INC, ["active_incremental_cursor", "with_active_incremental_cursor"]
     ),
     "port_ocean.core.incremental.strategies": _from(
-        U, ["ServerSideTimestampStrategy", "ClientSideCutoffStrategy", "paginate_with_strategy"]
+        INC,
+        [
+            "IncrementalStrategy",
+            "ServerSideTimestampStrategy",
+            "ClientSideCutoffStrategy",
+            "paginate_with_strategy",
+        ],
     ),
     "port_ocean.exceptions.base": _from(E, ["BaseOceanException"]),
     "port_ocean.exceptions.core": _from(E, _EXCEPTIONS),

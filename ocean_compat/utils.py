@@ -168,7 +168,7 @@ class SignalHandler:
 signal_handler = SignalHandler()
 
 
-# -- auth, logs, queues, incremental syncs ---------------------------------------------------------------
+# -- auth, logs, queues ---------------------------------------------------------------
 
 
 class OAuthClient:
@@ -214,33 +214,3 @@ class GroupQueue(asyncio.Queue[Any]):
     def __init__(self, group_key: str | None = None, name: str | None = None, **_: Any) -> None:
         super().__init__()
         self.group_key = group_key
-
-
-def active_incremental_cursor() -> Any:
-    """Published incremental cursor of the running resync; Ocean's is ``updated_since()`` (None: full)."""
-    from ocean_runtime import updated_since
-
-    try:
-        return updated_since()
-    except Exception:
-        return None
-
-
-def with_active_incremental_cursor(function: Callable[..., Any]) -> Callable[..., Any]:
-    return function
-
-
-class ServerSideTimestampStrategy:
-    """Published incremental strategy: the API filters by ``updated_since()`` itself."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.args, self.kwargs = args, kwargs
-
-
-class ClientSideCutoffStrategy(ServerSideTimestampStrategy):
-    """Published incremental strategy: items older than the cursor are dropped client-side."""
-
-
-async def paginate_with_strategy(pages: AsyncIterable[Any], *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-    async for page in pages:
-        yield page

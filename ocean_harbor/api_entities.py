@@ -6,7 +6,7 @@ writer's ``User-Agent`` becomes the entity's ``$datasource`` and every upsert st
 
 Limits (Port's): a bulk request holds at most 20 entities (more → 422) and an upsert body at most
 1 MiB of entities plus a small envelope (more → 413, the status that makes clients fall back to
-one request per entity).
+one request per entity; refused while it streams in, see ``body_limits``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from ocean_harbor.store import Store, now_iso
 from ocean_harbor.upsert import Outcome, Upserter, UpsertOptions
 
 MAX_BULK_ENTITIES = 20
-MAX_BODY_BYTES = 1024 * 1024 + 4096  # 1 MiB of entities + room for the {"entities": [...]} envelope
 
 
 def _options(request: Request) -> UpsertOptions:
@@ -41,13 +40,7 @@ def _options(request: Request) -> UpsertOptions:
 
 
 async def _limited_body(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise HarborError(
-            413,
-            "request_entity_too_large",
-            f"The request body is {len(raw)} bytes; Port accepts at most 1 MiB of entities per request",
-        )
+    # BodyLimitMiddleware refuses a body over 1 MiB + the envelope while it streams in (413).
     return await read_json(request)
 
 

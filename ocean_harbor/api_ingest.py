@@ -10,13 +10,19 @@ of ``problems`` (one per field/message and run, repeats dropped). Accepted shape
   blueprint in ``extra.blueprint``: category ``misconfigured``;
 - the published client's ``"Unable to find valid data for: ..."`` warnings carrying
   ``extra.field``: category ``misconfigured``;
+- a record with ``extra.category = "reconcile"`` (the run's reconcile deleted nothing on purpose:
+  the deletion threshold, a failed kind; ``extra.reconcile`` holds the numbers): category
+  ``reconcile``;
 - an ERROR/CRITICAL record with ``extra.category = "webhook"`` (a webhook event that could not
   be processed; ``extra.eventId``, ``extra.path``, optionally ``extra.kind``): category ``webhook``;
 - any other ERROR/CRITICAL record carrying ``extra.kind``: category ``error``.
 
 Metrics (``POST {metrics}/syncMetrics``, ``PUT {metrics}/syncMetrics/resync/{event}/kind/{kind}``,
 ``POST {metrics}/heartbeat``) are kept per kind on the integration's open sync run. Lakehouse
-writes under ``/ingest/raw/`` are acknowledged and dropped. These URLs need no token.
+writes under ``/ingest/raw/`` are acknowledged and dropped. These URLs need the integration's
+bearer token (as Port's do; ``BearerAuthMiddleware``) and a JSON body (``Content-Type:
+application/json``, so no web page of another site can post to them), within the harbor's body
+limit (``body_limits``).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ocean_harbor import runs
-from ocean_harbor.errors import expect, read_json, read_object
+from ocean_harbor.errors import expect, read_json, read_object, require_json
 from ocean_harbor.http_utils import in_thread, ok
 from ocean_harbor.store import Store, dumps, now_iso
 
@@ -72,6 +78,9 @@ def _problems_of(record: dict[str, Any]) -> list[dict[str, Any]]:
                 "detail": {"field": extra["field"]},
             }
         ]
+    if extra.get("category") == "reconcile" and isinstance(extra.get("reconcile"), dict):
+        return [{"category": "reconcile", "kind": None, "blueprint": None, "message": message,
+                 "detail": extra["reconcile"]}]  # fmt: skip
     if level in ("ERROR", "CRITICAL") and extra.get("category") == "webhook":
         detail = {key: extra[key] for key in ("eventId", "path") if isinstance(extra.get(key), str)}
         return [
@@ -138,21 +147,25 @@ def ingest_routes(store: Store) -> list[Route]:
     """Routes under ``/ingest``."""
 
     async def logs(request: Request) -> Response:
+        require_json(request)
         records = expect(await read_object(request), "logs", list)
         await in_thread(_store_logs, store, request.path_params["integration"], records)
         return ok()
 
     async def sync_metrics(request: Request) -> Response:
+        require_json(request)
         events = expect(await read_object(request), "syncKindsMetrics", list, required=False) or []
         await in_thread(_store_metrics, store, request.path_params["integration"], events)
         return ok()
 
     async def kind_metrics(request: Request) -> Response:
+        require_json(request)
         event = expect(await read_object(request), "syncKindMetrics", dict, required=False)
         await in_thread(_store_metrics, store, request.path_params["integration"], [event] if event else [])
         return ok()
 
     async def accept(request: Request) -> Response:
+        require_json(request)
         await read_json(request)  # still a 400 for a body that is not JSON
         return ok()
 

@@ -26,7 +26,8 @@ from ocean_harbor.api_migrations import migration_routes
 from ocean_harbor.api_organization import organization_routes
 from ocean_harbor.api_search import search_routes
 from ocean_harbor.auth import DEFAULT_TOKEN_TTL_SECONDS, BearerAuthMiddleware, TokenIssuer, token_route
-from ocean_harbor.errors import EXCEPTION_HANDLERS
+from ocean_harbor.body_limits import BodyLimitMiddleware
+from ocean_harbor.errors import EXCEPTION_HANDLERS, UnexpectedErrorMiddleware
 from ocean_harbor.faults import FaultConfig, FaultMiddleware
 from ocean_harbor.latency import Latency, LatencyMiddleware
 from ocean_harbor.rate_limits import RateLimitMiddleware, RateLimits
@@ -82,14 +83,17 @@ def create_app(
         *action_ui_routes(store),
         *ui_routes(store),
     ]
-    # Outermost first: the network's delay, the gateway's limits, injected faults, then auth.
-    middleware = [Middleware(BearerAuthMiddleware, issuer=issuer)]
+    # Outermost first: body limits, the network's delay, the gateway's limits, injected
+    # faults, auth, then the last resort for failures (which keeps the connection).
+    middleware = [Middleware(BearerAuthMiddleware, issuer=issuer), Middleware(UnexpectedErrorMiddleware)]
     if faults is not None and faults.rules:
         middleware.insert(0, Middleware(FaultMiddleware, config=faults))
     if rate_limits is not None:
         middleware.insert(0, Middleware(RateLimitMiddleware, limits=rate_limits))
     if latency:
         middleware.insert(0, Middleware(LatencyMiddleware, latency=latency))
+    # Outermost of all: a body over its route's limit is refused before anything reads it.
+    middleware.insert(0, Middleware(BodyLimitMiddleware))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

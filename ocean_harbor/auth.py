@@ -135,8 +135,12 @@ def token_route(issuer: TokenIssuer) -> Route:
     return Route(TOKEN_PATH, access_token, methods=["POST"])
 
 
+PROTECTED_PREFIXES = ("/v1/", "/ingest/")
+
+
 class BearerAuthMiddleware:
-    """Refuses every ``/v1`` request (except the token request) without a valid bearer token."""
+    """Refuses every API request — ``/v1`` except the token request, and the ``/ingest`` URLs
+    integrations ship logs and metrics to — without a valid bearer token."""
 
     def __init__(self, app: ASGIApp, issuer: TokenIssuer) -> None:
         self.app = app
@@ -144,7 +148,7 @@ class BearerAuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/v1/") or path == TOKEN_PATH:
+        if scope["type"] != "http" or not path.startswith(PROTECTED_PREFIXES) or path == TOKEN_PATH:
             await self.app(scope, receive, send)
             return
         reason = self._refusal(scope)

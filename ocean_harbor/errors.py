@@ -14,6 +14,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ocean_harbor import json_codec
 
@@ -28,6 +29,7 @@ STATUS_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "request_entity_too_large",
+    415: "unsupported_media_type",
     422: "invalid_request",
     429: "too_many_requests",
     500: "internal_error",
@@ -89,6 +91,27 @@ async def read_json(request: Request) -> Any:
         return json_codec.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise invalid(f"The request body is not valid JSON: {exc}", status=400) from None
+    except RecursionError:
+        raise invalid("The request body nests arrays/objects too deeply.") from None
+
+
+def require_json(request: Request) -> None:
+    """Refuses a body that is not declared JSON (``Content-Type: application/json``).
+
+    A browser page may send ``text/plain`` to any origin without asking first; JSON it may not,
+    so a route that insists on it cannot be fed from another site.
+
+    Raises:
+        HarborError: 415 naming the content type received.
+    """
+    declared = request.headers.get("content-type", "")
+    media = declared.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise HarborError(
+            415,
+            "unsupported_media_type",
+            f"The body must be JSON (Content-Type: application/json), got {declared or 'no Content-Type'}.",
+        )
 
 
 async def read_object(request: Request) -> dict[str, Any]:
@@ -146,6 +169,40 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return error_response(
         500, "internal_error", f"The harbor failed unexpectedly: {type(exc).__name__}: {exc}"
     )
+
+
+class UnexpectedErrorMiddleware:
+    """Answers a failure no handler knew as a Port-shaped 500 and keeps the connection.
+
+    Starlette's own last resort answers, then re-raises to the server, which drops the kept-alive
+    connection: every later request of that client fails too. This one sits just outside the
+    routes, logs the failure and answers it; only a failure after the answer began goes on.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            logger.error("Unexpected error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
+            response = error_response(
+                500, "internal_error", f"The harbor failed unexpectedly: {type(exc).__name__}: {exc}"
+            )
+            await response(scope, receive, send)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -15,16 +15,47 @@ from ocean_harbor.errors import invalid
 
 Sql = tuple[str, list[Any]]
 
+MAX_NAME_LENGTH = 1024
+SQLITE_INTEGERS = range(-(2**63), 2**63)
+
+
+def checked_name(name: str, where: str) -> str:
+    """A property or relation name that can be written into SQL: printable, UTF-8, not huge.
+
+    Raises:
+        HarborError: 422 naming the rule.
+    """
+    if len(name) > MAX_NAME_LENGTH or not name.isprintable() or not _utf8(name):
+        raise invalid(
+            f"{where} must be printable text of at most {MAX_NAME_LENGTH} characters, got {_shown(name)}."
+        )
+    return name
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which JSON's \uD800-style escapes can carry
+        return False
+    return True
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
 
 def _text(value: Any, operator: str, where: str) -> str:
     if not isinstance(value, str):
-        raise invalid(f"{where}.value must be a string for operator '{operator}', got {json.dumps(value)}.")
+        raise invalid(f"{where}.value must be a string for operator '{operator}', got {_shown(value)}.")
+    if not _utf8(value):
+        raise invalid(f"{where}.value is not valid Unicode text (a lone surrogate).")
     return value
 
 
 def _list(value: Any, operator: str, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise invalid(f"{where}.value must be an array for operator '{operator}', got {json.dumps(value)}.")
+        raise invalid(f"{where}.value must be an array for operator '{operator}', got {_shown(value)}.")
     return value
 
 
@@ -32,7 +63,7 @@ def scalar(operator: str, x: str, value: Any, where: str) -> Sql:
     """A condition on one SQL expression ``x``."""
     build = SCALAR_OPERATORS.get(operator)
     if build is None:
-        raise invalid(f"{where}.operator {json.dumps(operator)} is not a supported operator.")
+        raise invalid(f"{where}.operator {_shown(operator)} is not a supported operator.")
     return build(x, value, where)
 
 
@@ -77,8 +108,16 @@ def _not_empty(x: str, v: Any, w: str) -> Sql:
 
 
 def _bindable(value: Any, where: str) -> Any:
+    """``value`` as SQLite can bind it; numbers beyond 64-bit integers compare as JSON's doubles."""
     if isinstance(value, dict | list):
-        raise invalid(f"{where}.value must be a string, number or boolean, got {json.dumps(value)}.")
+        raise invalid(f"{where}.value must be a string, number or boolean, got {_shown(value)}.")
+    if isinstance(value, int) and not isinstance(value, bool) and value not in SQLITE_INTEGERS:
+        try:
+            return float(value)
+        except OverflowError:
+            raise invalid(f"{where}.value is a number too large for JSON: {_shown(value)}.") from None
+    if isinstance(value, str) and not _utf8(value):
+        raise invalid(f"{where}.value is not valid Unicode text (a lone surrogate).")
     return value
 
 

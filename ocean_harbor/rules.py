@@ -10,6 +10,12 @@ given one points at, downstream = entities pointing at it; without a direction, 
 
 Everything becomes SQL (``json_extract`` / ``json_each``) so the search stays one indexed query
 at 100k entities. An empty ``and`` matches everything, an empty ``or`` matches nothing.
+
+Queries are bounded, so no input can reach SQLite's own limits (a 500 and a dropped connection):
+at most ``MAX_DEPTH`` levels of nesting and ``MAX_RULES`` rules, long ``and``/``or`` lists are
+joined as a balanced tree (SQLite refuses an expression 1,000 deep), names are printable text,
+and a number beyond 64-bit integers is compared as the double JSON makes of it. Anything else
+is a 422 naming the rule.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ocean_harbor.errors import invalid
-from ocean_harbor.rule_operators import SCALAR_OPERATORS, Sql, scalar
+from ocean_harbor.rule_operators import SCALAR_OPERATORS, Sql, checked_name, scalar
 from ocean_harbor.store import format_time, parse_time
 
 META_COLUMNS = {
@@ -50,6 +56,11 @@ PRESET_DAYS = {
     "last6Months": 180,
     "last12Months": 365,
 }
+
+
+MAX_DEPTH = 32  # nested queries; SQLite's parser gives up near 100 levels of parentheses
+MAX_RULES = 10_000
+BALANCED_FROM = 8  # more rules than this in one and/or are joined as a balanced tree
 
 
 @dataclass(frozen=True)
@@ -87,24 +98,29 @@ class RuleCompiler:
 
     def compile(self, query: Any, where: str = "body") -> Sql:
         """Returns ``(sql, params)`` for ``query``; raises HarborError 422 naming the bad rule."""
+        self._rules = 0
+        return self._compile(query, where, 0)
+
+    def _compile(self, query: Any, where: str, depth: int) -> Sql:
         if not isinstance(query, dict):
             raise invalid(f'{where} must be a query object {{"combinator": "and", "rules": [...]}}.')
         if "combinator" not in query and "rules" not in query:
+            self._rules += 1
+            if self._rules > MAX_RULES:
+                raise invalid(f"The query has more than {MAX_RULES} rules; split it into several searches.")
             return self._rule(query, where)
+        if depth >= MAX_DEPTH:
+            raise invalid(f"{where} nests queries more than {MAX_DEPTH} levels deep.")
         combinator = query.get("combinator", "and")
         if combinator not in ("and", "or"):
-            raise invalid(f"{where}.combinator must be 'and' or 'or', got {json.dumps(combinator)}.")
+            raise invalid(f"{where}.combinator must be 'and' or 'or', got {_shown(combinator)}.")
         rules = query.get("rules")
         if not isinstance(rules, list):
             raise invalid(f"{where}.rules must be an array of rules.")
         if not rules:
             return ("1", []) if combinator == "and" else ("0", [])
-        parts, params = [], []
-        for i, rule in enumerate(rules):
-            sql, rule_params = self.compile(rule, f"{where}.rules[{i}]")
-            parts.append(f"({sql})")
-            params.extend(rule_params)
-        return f" {combinator.upper()} ".join(parts), params
+        compiled = [self._compile(rule, f"{where}.rules[{i}]", depth + 1) for i, rule in enumerate(rules)]
+        return _joined(compiled, f" {combinator.upper()} ")
 
     def _rule(self, rule: dict[str, Any], where: str) -> Sql:
         operator = rule.get("operator")
@@ -122,7 +138,7 @@ class RuleCompiler:
                 return f"NOT ({sql})", params
             return f"NOT COALESCE(({sql}), 0)", params
         if operator not in SCALAR_OPERATORS and operator not in ("isNotEmpty", "containsAny"):
-            raise invalid(f"{where}.operator {json.dumps(operator)} is not a supported operator.")
+            raise invalid(f"{where}.operator {_shown(operator)} is not a supported operator.")
         return self._positive(field, operator, value, where)
 
     def _field(self, rule: dict[str, Any], where: str) -> Field:
@@ -131,7 +147,7 @@ class RuleCompiler:
         if relation is None and isinstance(prop, str) and prop in self.relation_only:
             relation = prop
         if isinstance(relation, str):
-            path = json_path_literal(relation)
+            path = json_path_literal(checked_name(relation, f"{where}.relation"))
             return Field(
                 values_sql=f"SELECT j.value AS v FROM json_each(e.relations, {path}) j"
                 " WHERE j.value IS NOT NULL"
@@ -145,8 +161,8 @@ class RuleCompiler:
         if prop in META_COLUMNS:
             return Field(expr=META_COLUMNS[prop], is_date=prop in DATE_COLUMNS)
         if prop.startswith("$"):
-            raise invalid(f"{where}.property {json.dumps(prop)} is not a known meta property.")
-        path = json_path_literal(prop)
+            raise invalid(f"{where}.property {_shown(prop)} is not a known meta property.")
+        path = json_path_literal(checked_name(prop, f"{where}.property"))
         return Field(expr=f"json_extract(e.properties, {path})", json_type=f"json_type(e.properties, {path})")
 
     def _positive(self, field: Field, operator: str, value: Any, where: str) -> Sql:
@@ -247,6 +263,22 @@ class RuleCompiler:
             parts.append(_walk("blueprint, identifier", "target_blueprint, target_identifier", marks))
             params += [blueprint, *identifiers]
         return " OR ".join(parts), params
+
+
+def _joined(parts: list[Sql], separator: str) -> Sql:
+    """``parts`` joined by AND/OR as a balanced tree, so 10,000 rules nest ~11 deep, not 10,000."""
+    if len(parts) <= BALANCED_FROM:
+        return separator.join(f"({sql})" for sql, _ in parts), [p for _, params in parts for p in params]
+    middle = len(parts) // 2
+    left, left_params = _joined(parts[:middle], separator)
+    right, right_params = _joined(parts[middle:], separator)
+    return f"({left}){separator}({right})", left_params + right_params
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it: JSON, cut short."""
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _walk(step_to: str, step_from: str, marks: str) -> str:

@@ -27,7 +27,7 @@ def dock(directory: Directory = Path(".")) -> None:
     """Create the integration and its default blueprints, actions, scorecards and pages in Port."""
     import asyncio
 
-    from ocean_cli.commands.sail import configure_logging, out_console, port_target
+    from ocean_cli.commands.sail import configure_logging, port_target
     from ocean_cli.errors import user_errors
 
     masker = configure_logging("WARNING")
@@ -47,7 +47,10 @@ def dock(directory: Directory = Path(".")) -> None:
         )
         if resources.port_app_config is not None:
             compile_plan(
-                resources.port_app_config, lambda kind: [], source=str(resources.port_app_config_file)
+                resources.port_app_config,
+                lambda kind: [],
+                source=str(resources.port_app_config_file),
+                strict=True,
             )
         with port_target(integration, masker) as target:
 
@@ -55,7 +58,12 @@ def dock(directory: Directory = Path(".")) -> None:
                 async with IntegrationRunner(integration, target) as runner:
                     return await dock_defaults(runner.port, resources, push_mapping=target.local, always=True)
 
-            report = asyncio.run(run())
+            _print_dock_report(asyncio.run(run()))  # before the hint the harbor's exit prints
+
+
+def _print_dock_report(report: DockReport) -> None:
+    from ocean_cli.commands.sail import out_console
+
     out = out_console()
     created = report.created_blueprints
     existing = report.existing_blueprints
@@ -111,7 +119,12 @@ def clean(
                 async with IntegrationRunner(integration, target) as runner:
                     return await clean_defaults(runner.port, resources, force=force, destroy=destroy)
 
-            report = asyncio.run(run())
+            _print_clean_report(asyncio.run(run()))  # before the hint the harbor's exit prints
+
+
+def _print_clean_report(report: CleanReport) -> None:
+    from ocean_cli.commands.sail import out_console
+
     out = out_console()
     out.print(f"Blueprints deleted: {', '.join(report.deleted_blueprints) or 'none'}")
     missing = report.missing_blueprints

@@ -1,4 +1,9 @@
-"""``ocean map``: runs one resource's mapping on sample raw items and shows what Port would get."""
+"""``ocean map``: runs one resource's mapping on sample raw items and shows what Port would get.
+
+An expression that is not valid jq, or goes over its jq budget (``OCEAN__JQ__TIMEOUT_SECONDS``,
+``OCEAN__JQ__MEMORY_MB``), maps to null: the fields that work are shown, each broken one is
+named on stderr (file, key path, expression, jq's error) and the command exits 1.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from ocean_runtime.mapping import MappingResult, PortAppConfig
+    from ocean_runtime.mapping import ExpressionProblem, MappingResult, PortAppConfig
 
 CONFIG_NAMES = ("port-app-config.yml", "port-app-config.yaml", "port-app-config.json")
 TABLE_ROWS = 50
@@ -41,34 +46,54 @@ def map_items(
     if input_file is not None and kind is None:
         raise fail("--kind is required with --input (which resource's mapping should the items go through?)")
     with user_errors():
-        from ocean_runtime.mapping import compile_resource, load_port_app_config
+        from ocean_runtime.mapping import load_port_app_config
 
         config_path = _config_path(target)
         config: PortAppConfig = load_port_app_config(config_path)
         runs = _planned_runs(target, config, config_path, kind, resource, input_file)
-        results = [
-            (
-                index,
-                compile_resource(config.resources[index], index=index, source=str(config_path)).map_raw(
-                    items
-                ),
-            )
-            for index, items in runs
-        ]
+        results = _map_runs(config, runs, str(config_path))
     if output_format == "json":
         import json
 
-        if kind is not None:
-            output: Any = results[0][1].to_dict()
-        else:
-            output = [
-                {"kind": config.resources[index].kind, "resource": index, **result.to_dict()}
-                for index, result in results
-            ]
-        typer.echo(json.dumps(output, indent=2, ensure_ascii=False, default=str))
+        outputs = [
+            {"kind": config.resources[index].kind, "resource": index, **result.to_dict(), "problems": [
+                problem.to_dict() for problem in problems
+            ]}
+            for index, result, problems in results
+        ]  # fmt: skip
+        output: Any = {key: outputs[0][key] for key in outputs[0] if key not in ("kind", "resource")}
+        typer.echo(
+            json.dumps(output if kind is not None else outputs, indent=2, ensure_ascii=False, default=str)
+        )
     else:
-        for index, result in results:
+        for index, result, _ in results:
             _print_table(result, config.resources[index].kind, index)
+    problems = [problem for _, _, found in results for problem in found]
+    if problems:
+        _report_problems(problems, str(config_path))
+
+
+def _map_runs(
+    config: PortAppConfig, runs: list[tuple[int, list[Any]]], source: str
+) -> list[tuple[int, MappingResult, list[ExpressionProblem]]]:
+    """Maps each run's items; broken expressions map to null and are returned with the result."""
+    from ocean_runtime.mapping import JqSandbox, compile_resource
+
+    results = []
+    with JqSandbox() as sandbox:
+        for index, items in runs:
+            mapper = compile_resource(
+                config.resources[index], index=index, source=source, sandbox=sandbox, tolerant=True
+            )
+            results.append((index, mapper.map_raw(items), mapper.problems))
+    return results
+
+
+def _report_problems(problems: list[ExpressionProblem], source: str) -> None:
+    """Each unusable expression as an ``error:`` line on stderr (it mapped to null), then exit 1."""
+    for problem in problems:
+        typer.secho(f"error: {problem.error(source)}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
 
 
 def _planned_runs(
@@ -149,18 +174,18 @@ def _pick_resource(config: PortAppConfig, kind: str, resource: int | None, sourc
 def _read_items(path: Path) -> list[Any]:
     import json
 
+    from ocean_runtime.config.file_limits import read_limited
     from ocean_runtime.errors import UserInputError
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserInputError("input file not found", file=str(path)) from None
-    except OSError as exc:
-        raise UserInputError(f"cannot read the input file: {exc.strerror}", file=str(path)) from None
+    if not path.exists():
+        raise UserInputError("input file not found", file=str(path))
+    text = read_limited(path, name=str(path))  # refused above OCEAN__FILE_SIZE_LIMIT_MB
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+    except RecursionError:
+        raise UserInputError("the JSON nests too deeply to be read", file=str(path)) from None
     if not isinstance(items, list):
         raise UserInputError(
             f"expected a JSON list of raw items, got {type(items).__name__}",

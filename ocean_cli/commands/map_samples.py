@@ -37,12 +37,13 @@ def read_samples(folder: Path, kind: str) -> list[Any]:
     Raises:
         UserInputError: a file is not valid JSON.
     """
+    from ocean_runtime.config.file_limits import read_limited
     from ocean_runtime.errors import UserInputError
 
     items: list[Any] = []
     for path in sorted((folder / EXAMPLES / kind).glob("*.json")):
         try:
-            value = json.loads(path.read_text(encoding="utf-8"))
+            value = json.loads(read_limited(path, name=str(path)))
         except json.JSONDecodeError as exc:
             raise UserInputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
         items.extend(value if isinstance(value, list) else [value])

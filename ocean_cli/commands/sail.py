@@ -64,13 +64,13 @@ def sail(
     masker = configure_logging(level)
     with user_errors():
         from ocean_runtime.app import check_local_resources, load_integration
-        from ocean_runtime.app.folder_lock import FolderLock
+        from ocean_runtime.app.folder_lock import lock_for
 
         overrides = {"event_listener": {"type": "ONCE"}} if once else None
         app = load_integration(directory, overrides=overrides, require_spec=True)
         masker.apply(app.settings)
         resources = check_local_resources(app)
-        with FolderLock(app.directory or directory), port_target(app, masker) as target:
+        with lock_for(app.directory or directory, app.settings), port_target(app, masker) as target:
             if app.settings is not None and app.settings.event_listener.type == "ONCE":
                 report = _run_once(app, target, resources, progress_every)
                 if not report.ok:
@@ -108,7 +108,7 @@ class _PortTargetContext:
         self._harbor = HarborServer(db, port=0).start()
         url = self._harbor.url
         out_console().print(
-            "⚓ Sailing into the local harbor (no OCEAN__PORT__CLIENT_ID/SECRET set)",
+            "⚓ No Port credentials (OCEAN__PORT__CLIENT_ID/SECRET): using the local harbor",
             soft_wrap=True,
         )
         return PortTarget(url, self._harbor.client_id, self._harbor.client_secret, local=True)
@@ -148,6 +148,8 @@ def _run_once(app: OceanApp, target: PortTarget, resources: PortResources, every
             _print_dock(runner)
             if incremental:
                 out_console().print("Incremental sync: fetching what changed since the last run")
+            if app.settings is not None and app.settings.actions_processor.enabled:
+                out_console().print("Action runs are not executed by --once: sail without it to execute them")
             return await runner.resync(incremental=incremental)
 
     try:

@@ -2,7 +2,8 @@
 
 Each ``*_page`` function takes an open connection and the request's parameters and returns the
 template name and its context, or raises ``NotFound``. They hold no HTTP or HTML concerns, so
-routes stay thin and the data a page shows can be read in one place.
+routes stay thin and the data a page shows can be read in one place. This module holds the
+home, search and integration pages; ``blueprint_page`` and ``entity_page`` the other two.
 """
 
 from __future__ import annotations
@@ -10,16 +11,15 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ocean_harbor.ui import queries
-from ocean_harbor.ui.formatting import blueprint_url, cell, parse_datasource, pretty_json, pretty_yaml
+from ocean_harbor.ui import queries, search
+from ocean_harbor.ui.formatting import as_dict, parse_datasource, pretty_json, pretty_yaml
 from ocean_harbor.ui.paging import Page
 
 ENTITIES_PER_PAGE = 50
 RUNS_PER_PAGE = 20
 PROBLEMS_PER_PAGE = 25
 INCOMING_PER_PAGE = 50
-TABLE_PROPERTY_COLUMNS = 4
-RELATION_VALUES_SHOWN = 200  # a many-relation with more values links to the first ones only
+SEARCH_PER_PAGE = search.RESULTS_PER_PAGE
 
 
 class NotFound(Exception):
@@ -52,125 +52,60 @@ def home_page(conn: sqlite3.Connection, *, base_url: str) -> tuple[str, dict[str
     }
 
 
-def blueprint_page(
-    conn: sqlite3.Connection, identifier: str, *, q: str, page: int
-) -> tuple[str, dict[str, Any]]:
-    """A blueprint's schema and relations, and one searchable page of its entities."""
-    blueprint = queries.blueprint(conn, identifier)
-    if blueprint is None:
-        raise NotFound(f'blueprint "{identifier}"')
-    schema = _dict(blueprint.get("schema"))
-    properties = _dict(schema.get("properties"))
-    required = set(_list(schema.get("required")))
-    relations = _dict(blueprint.get("relations"))
-    targets = [_dict(rel).get("target") for rel in relations.values()]
-    target_titles = queries.blueprint_titles(conn, [target for target in targets if isinstance(target, str)])
-    paging = Page.of(page, ENTITIES_PER_PAGE, queries.count_entities(conn, identifier, q))
-    # A search that matched nothing needs no second scan for its (empty) page.
-    rows = (
-        queries.entity_page(conn, identifier, q=q, limit=paging.size, offset=paging.offset)
-        if paging.total
-        else []
+def search_page(conn: sqlite3.Connection, *, q: str, page: int) -> tuple[str, dict[str, Any]]:
+    """Blueprints and entities across the catalog whose identifier, title or a string property
+    contains ``q``; a page of entities at a time (no total: see ``search``)."""
+    found = (
+        search.entities(conn, q, limit=SEARCH_PER_PAGE + 1, offset=(page - 1) * SEARCH_PER_PAGE) if q else []
     )
-    columns = _table_columns(properties)
-    entities = [
-        {
-            **row,
-            "cells": [cell(row["properties"].get(name), properties.get(name), limit=60) for name in columns],
-            "owner": parse_datasource(row["datasource"]),
-        }
-        for row in rows
-    ]
-    return "blueprint.html", {
-        "blueprint": blueprint,
-        "properties": [
-            {"name": name, "spec": _dict(spec), "required": name in required}
-            for name, spec in properties.items()
-        ],
-        "relations": [
-            {
-                "name": name,
-                "spec": _dict(spec),
-                "targetTitle": target_titles.get(_dict(spec).get("target", "")),
-            }
-            for name, spec in relations.items()
-        ],
-        "extra_sections": _extra_property_sections(blueprint),
-        "columns": [
-            {"name": name, "title": _dict(properties[name]).get("title") or name} for name in columns
-        ],
-        "entities": entities,
-        "page": paging,
+    results = found[:SEARCH_PER_PAGE]
+    titles = queries.blueprint_titles(conn, {row["blueprint"] for row in results})
+    return "search.html", {
         "q": q,
-        "raw_json": pretty_json(blueprint),
-    }
-
-
-def entity_page(
-    conn: sqlite3.Connection, blueprint_id: str, identifier: str, *, page: int
-) -> tuple[str, dict[str, Any]]:
-    """An entity's fields, its relations both ways, its owner, its actions and its raw JSON."""
-    from ocean_harbor.action_pages import entity_actions  # action_pages uses this package's helpers
-
-    blueprint = queries.blueprint(conn, blueprint_id)
-    entity = queries.entity(conn, blueprint_id, identifier)
-    if entity is None:
-        back = (blueprint_url(blueprint_id), blueprint_id) if blueprint else None
-        raise NotFound(f'entity "{identifier}" of blueprint "{blueprint_id}"', back)
-    properties_spec = _dict(_dict((blueprint or {}).get("schema")).get("properties"))
-    datasource = entity.pop("datasource")
-    incoming_paging = Page.of(page, INCOMING_PER_PAGE, queries.count_incoming(conn, blueprint_id, identifier))
-    incoming = queries.incoming_page(
-        conn, blueprint_id, identifier, limit=incoming_paging.size, offset=incoming_paging.offset
-    )
-    return "entity.html", {
-        "blueprint": blueprint or {"identifier": blueprint_id},
-        "entity": entity,
-        "properties": [
-            {
-                "name": name,
-                "title": _dict(properties_spec.get(name)).get("title") or name,
-                "cell": cell(value, properties_spec.get(name), limit=None),
-            }
-            for name, value in entity["properties"].items()
-        ],
-        "relations_out": _relations_out(conn, blueprint or {}, entity["relations"]),
-        "incoming": incoming,
-        "incoming_titles": queries.blueprint_titles(conn, [link["blueprint"] for link in incoming]),
-        "incoming_page": incoming_paging,
-        "owner": parse_datasource(datasource),
-        "datasource": datasource,
-        "actions": entity_actions(conn, blueprint_id, identifier),
-        "raw_json": pretty_json(entity),
+        "page_number": page,
+        "has_next": len(found) > SEARCH_PER_PAGE,
+        "first_row": (page - 1) * SEARCH_PER_PAGE + 1,
+        "results": results,
+        "blueprint_titles": titles,
+        "blueprints": search.blueprints(conn, q) if q else [],
     }
 
 
 def integration_page(
-    conn: sqlite3.Connection, identifier: str, *, runs_page: int, problems_page: int, category: str = ""
+    conn: sqlite3.Connection,
+    identifier: str,
+    *,
+    runs_page: int,
+    problems_page: int,
+    category: str = "",
+    run: int | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """An integration's settings, port-app-config, resync history and mapping problems (all, or
-    those of one ``category``)."""
+    """An integration's settings, port-app-config, resync history (with what each run refused or
+    found) and mapping problems (all, those of one ``category``, those of one ``run``)."""
     integration = queries.integration(conn, identifier)
     if integration is None:
         raise NotFound(f'integration "{identifier}"')
     runs = Page.of(runs_page, RUNS_PER_PAGE, queries.count_runs(conn, identifier))
-    problem_counts = queries.problem_counts(conn, identifier)
+    run_rows = queries.run_page(conn, identifier, limit=runs.size, offset=runs.offset)
+    problem_counts = queries.problem_counts(conn, identifier, run)
     shown = problem_counts.get(category, 0) if category else sum(problem_counts.values())
     problems = Page.of(problems_page, PROBLEMS_PER_PAGE, shown)
     owned = queries.owned_counts_by_blueprint(conn, _datasources_by_integration(conn).get(identifier, {}))
     config = integration.get("config")
     return "integration.html", {
+        "run": run,
+        "outcomes": queries.run_outcomes(conn, identifier, [row["id"] for row in run_rows]),
         "integration": integration,
-        "resync_state": _dict(integration.get("resyncState")),
+        "resync_state": as_dict(integration.get("resyncState")),
         "config_yaml": pretty_yaml(config) if config else "",
         "owned": owned,
         "owned_titles": queries.blueprint_titles(conn, owned),
-        "runs": queries.run_page(conn, identifier, limit=runs.size, offset=runs.offset),
+        "runs": run_rows,
         "runs_page": runs,
         "problems": _problems(
             conn,
             queries.problem_page(
-                conn, identifier, category=category, limit=problems.size, offset=problems.offset
+                conn, identifier, category=category, run=run, limit=problems.size, offset=problems.offset
             ),
         ),
         "problems_page": problems,
@@ -215,56 +150,3 @@ def _datasources_by_integration(conn: sqlite3.Connection) -> dict[str, dict[str,
         if owner:
             grouped.setdefault(owner.integration, {})[datasource] = count
     return grouped
-
-
-def _relations_out(
-    conn: sqlite3.Connection, blueprint: dict[str, Any], relations: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """Each relation value with its target blueprint and whether each target exists (a dangling
-    value is shown, not hidden: it tells the user the mapping points at nothing)."""
-    definitions = _dict(blueprint.get("relations"))
-    result = []
-    for name, value in relations.items():
-        target = _dict(definitions.get(name)).get("target")
-        values = [value] if isinstance(value, str) else [v for v in _list(value) if isinstance(v, str)]
-        shown = values[:RELATION_VALUES_SHOWN]
-        found = queries.entity_titles(conn, target, shown) if isinstance(target, str) else {}
-        result.append({
-            "name": name,
-            "title": _dict(definitions.get(name)).get("title") or name,
-            "target": target if isinstance(target, str) else None,
-            "many": isinstance(value, list),
-            "values": [{"identifier": v, "exists": v in found, "title": found.get(v)} for v in shown],
-            "hidden": len(values) - len(shown),
-            "empty": value is None or value == [],
-        })  # fmt: skip
-    return result
-
-
-def _table_columns(properties: dict[str, Any]) -> list[str]:
-    """The few properties worth a column in the entity table: scalars first, in schema order."""
-    scalar = [name for name, spec in properties.items() if _dict(spec).get("type") not in ("object", "array")]
-    rest = [name for name in properties if name not in scalar]
-    return (scalar + rest)[:TABLE_PROPERTY_COLUMNS]
-
-
-def _extra_property_sections(blueprint: dict[str, Any]) -> list[dict[str, Any]]:
-    """Mirror, calculation and aggregation properties, shown only when the blueprint has them."""
-    sections = []
-    for key, title in (
-        ("mirrorProperties", "Mirror properties"),
-        ("calculationProperties", "Calculation properties"),
-        ("aggregationProperties", "Aggregation properties"),
-    ):
-        items = _dict(blueprint.get(key))
-        if items:
-            sections.append({"title": title, "items": items})
-    return sections
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []

@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from ocean_harbor.rules import RuleCompiler
+
 ROW_CAP = 500  # identifiers bound per IN (...) query, well under SQLite's parameter limit
 
 
@@ -76,38 +78,35 @@ def blueprint_titles(conn: sqlite3.Connection, identifiers: Iterable[str]) -> di
     return titles
 
 
+def rule_compiler(conn: sqlite3.Connection) -> RuleCompiler:
+    """The harbor's search-rule compiler, told which names are relations only (as the API's is),
+    reading blueprints defensively: a malformed stored blueprint counts as one without relations."""
+    relations: set[str] = set()
+    properties: set[str] = set()
+    for row in conn.execute("SELECT body FROM blueprints"):
+        body = _document(row["body"])
+        relations.update(body["relations"] if isinstance(body.get("relations"), dict) else {})
+        schema = body["schema"] if isinstance(body.get("schema"), dict) else {}
+        properties.update(schema["properties"] if isinstance(schema.get("properties"), dict) else {})
+    return RuleCompiler(relation_only=frozenset(relations - properties))
+
+
 # --- entities -------------------------------------------------------------------------------------
 
 
-def _search_clause(q: str) -> tuple[str, list[Any]]:
-    """``AND (identifier LIKE … OR title LIKE …)`` for a non-empty search, else nothing.
-
-    A substring match: ``blueprint = ?`` still narrows the scan to one blueprint through the
-    primary key, and the match runs on two short columns, so it stays in milliseconds at 100k rows.
-    """
-    if not q:
-        return "", []
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return " AND (identifier LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\')", [pattern, pattern]
+def count_in_blueprint(conn: sqlite3.Connection, blueprint: str) -> int:
+    """How many entities ``blueprint`` has (over the primary key)."""
+    return int(conn.execute("SELECT COUNT(*) FROM entities WHERE blueprint = ?", (blueprint,)).fetchone()[0])
 
 
-def count_entities(conn: sqlite3.Connection, blueprint: str, q: str = "") -> int:
-    """How many entities of ``blueprint`` match the search ``q`` (all when empty)."""
-    clause, params = _search_clause(q)
-    row = conn.execute(f"SELECT COUNT(*) FROM entities WHERE blueprint = ?{clause}", [blueprint, *params])
-    return int(row.fetchone()[0])
-
-
-def entity_page(
-    conn: sqlite3.Connection, blueprint: str, *, q: str = "", limit: int, offset: int
+def entity_rows(
+    conn: sqlite3.Connection, where: str, params: list[Any], *, order: str, limit: int, offset: int
 ) -> list[dict[str, Any]]:
-    """One page of ``blueprint``'s entities matching ``q``, in identifier order."""
-    clause, params = _search_clause(q)
+    """One page of ``entities e`` rows matching ``where``, in ``order``, as table rows."""
     rows = conn.execute(
-        "SELECT identifier, title, icon, properties, datasource, updated_at FROM entities"
-        f" WHERE blueprint = ?{clause} ORDER BY identifier LIMIT ? OFFSET ?",
-        [blueprint, *params, limit, offset],
+        "SELECT e.identifier, e.title, e.icon, e.properties, e.datasource, e.updated_at FROM entities e"
+        f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     )
     return [
         {
@@ -245,29 +244,63 @@ def run_page(conn: sqlite3.Connection, integration: str, *, limit: int, offset: 
     return [{**dict(row), "details": _document(row["details"])} for row in rows]
 
 
-def problem_counts(conn: sqlite3.Connection, integration: str) -> dict[str, int]:
-    """How many mapping problems were reported for the integration, per category."""
+def problem_counts(conn: sqlite3.Connection, integration: str, run: int | None = None) -> dict[str, int]:
+    """How many mapping problems were reported for the integration (in one ``run``), per category."""
+    where, params = _problem_scope(integration, run)
     rows = conn.execute(
-        "SELECT category, COUNT(*) AS n FROM problems WHERE integration = ?"
-        " GROUP BY category ORDER BY category",
-        (integration,),
+        f"SELECT category, COUNT(*) AS n FROM problems WHERE {where} GROUP BY category ORDER BY category",
+        params,
     )
     return {row["category"]: row["n"] for row in rows}
 
 
 def problem_page(
-    conn: sqlite3.Connection, integration: str, *, category: str = "", limit: int, offset: int
+    conn: sqlite3.Connection,
+    integration: str,
+    *,
+    category: str = "",
+    run: int | None = None,
+    limit: int,
+    offset: int,
 ) -> list[dict[str, Any]]:
-    """One page of the integration's mapping problems (of one ``category`` when given), newest
+    """One page of the integration's mapping problems (of one ``category``, of one ``run``), newest
     first, ``detail`` parsed."""
-    where = "integration = ?" + (" AND category = ?" if category else "")
-    params = [integration, category] if category else [integration]
+    where, params = _problem_scope(integration, run)
+    if category:
+        where, params = where + " AND category = ?", [*params, category]
     rows = conn.execute(
         "SELECT id, run_id, kind, category, blueprint, identifier, message, detail, created_at FROM problems"
         f" WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
     return [{**dict(row), "detail": _document(row["detail"])} for row in rows]
+
+
+def _problem_scope(integration: str, run: int | None) -> tuple[str, list[Any]]:
+    if run is None:
+        return "integration = ?", [integration]
+    return "integration = ? AND run_id = ?", [integration, run]
+
+
+def run_outcomes(conn: sqlite3.Connection, integration: str, run_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per run: its problem count, and the reconcile refusal it reported (``reconcile``), if any."""
+    outcomes: dict[int, dict[str, Any]] = {run_id: {"problems": 0, "reconcile": None} for run_id in run_ids}
+    if not run_ids:
+        return outcomes
+    marks = ",".join("?" * len(run_ids))
+    for row in conn.execute(
+        "SELECT run_id, COUNT(*) AS n FROM problems"
+        f" WHERE integration = ? AND run_id IN ({marks}) GROUP BY run_id",
+        [integration, *run_ids],
+    ):
+        outcomes[row["run_id"]]["problems"] = row["n"]
+    for row in conn.execute(
+        "SELECT run_id, detail FROM problems"
+        f" WHERE integration = ? AND category = 'reconcile' AND run_id IN ({marks}) ORDER BY id",
+        [integration, *run_ids],
+    ):
+        outcomes[row["run_id"]]["reconcile"] = _document(row["detail"])
+    return outcomes
 
 
 def owned_counts_by_blueprint(conn: sqlite3.Connection, datasources: Iterable[str]) -> dict[str, int]:

@@ -20,6 +20,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ocean_harbor.ui import pages
+from ocean_harbor.ui.blueprint_page import blueprint_page, scorecard_page
+from ocean_harbor.ui.entity_page import entity_page
 from ocean_harbor.ui.paging import requested_page
 from ocean_harbor.ui.render import package_dir, render
 
@@ -45,8 +47,9 @@ def ui_routes(store: ReadableStore) -> list[BaseRoute]:
         store: the harbor's store; every page reads one snapshot through ``store.read()``.
 
     Returns:
-        GET routes for ``/``, ``/blueprints/{id}``, ``/blueprints/{id}/entities/{identifier}``,
-        ``/integrations/{id}`` and the stylesheet under ``/static``.
+        GET routes for ``/``, ``/search``, ``/blueprints/{id}``,
+        ``/blueprints/{id}/entities/{identifier}``, ``/integrations/{id}`` and the stylesheet under
+        ``/static``.
     """
 
     def respond(request: Request, build: PageBuilder) -> Response:
@@ -56,26 +59,45 @@ def ui_routes(store: ReadableStore) -> list[BaseRoute]:
         base_url = str(request.base_url).rstrip("/")
         return respond(request, lambda conn: pages.home_page(conn, base_url=base_url))
 
-    def blueprint(request: Request) -> Response:
-        identifier = request.path_params["blueprint"]
+    def search(request: Request) -> Response:
         q = request.query_params.get("q", "").strip()[:MAX_SEARCH_CHARS]
         page = requested_page(request.query_params.get("page"))
-        return respond(request, lambda conn: pages.blueprint_page(conn, identifier, q=q, page=page))
+        return respond(request, lambda conn: pages.search_page(conn, q=q, page=page))
+
+    def blueprint(request: Request) -> Response:
+        identifier = request.path_params["blueprint"]
+        params = dict(request.query_params)
+        columns = request.query_params.getlist("col")
+        page = requested_page(request.query_params.get("page"))
+        return respond(
+            request,
+            lambda conn: blueprint_page(conn, identifier, params=params, columns=columns, page=page),
+        )
+
+    def scorecard(request: Request) -> Response:
+        blueprint_id, identifier = request.path_params["blueprint"], request.path_params["scorecard"]
+        return respond(request, lambda conn: scorecard_page(conn, blueprint_id, identifier))
 
     def entity(request: Request) -> Response:
         blueprint_id, identifier = request.path_params["blueprint"], request.path_params["identifier"]
         page = requested_page(request.query_params.get("page"))
-        return respond(request, lambda conn: pages.entity_page(conn, blueprint_id, identifier, page=page))
+        return respond(request, lambda conn: entity_page(conn, blueprint_id, identifier, page=page))
 
     def integration(request: Request) -> Response:
         identifier = request.path_params["integration"]
         runs = requested_page(request.query_params.get("runs"))
         problems = requested_page(request.query_params.get("problems"))
         category = request.query_params.get("category", "").strip()[:MAX_SEARCH_CHARS]
+        run = request.query_params.get("run", "")
         return respond(
             request,
             lambda conn: pages.integration_page(
-                conn, identifier, runs_page=runs, problems_page=problems, category=category
+                conn,
+                identifier,
+                runs_page=runs,
+                problems_page=problems,
+                category=category,
+                run=int(run) if run.isdigit() else None,
             ),
         )
 
@@ -87,8 +109,12 @@ def ui_routes(store: ReadableStore) -> list[BaseRoute]:
 
     return [
         Route("/", home, methods=["GET"], name="ui:home"),
+        Route("/search", search, methods=["GET"], name="ui:search"),
         Route("/blueprints", blueprints_index, methods=["GET"]),
         Route("/blueprints/{blueprint}", blueprint, methods=["GET"], name="ui:blueprint"),
+        Route(
+            "/blueprints/{blueprint}/scorecards/{scorecard}", scorecard, methods=["GET"], name="ui:scorecard"
+        ),
         # ``:path`` because entity identifiers may hold "/" (the server decodes %2F before routing).
         Route(
             "/blueprints/{blueprint}/entities/{identifier:path}", entity, methods=["GET"], name="ui:entity"

@@ -102,15 +102,18 @@ async def execute_run(
     run, reporter = prepared.run, prepared.run.reporter
     reporter.claim_id = buffered.raw.get("claimId")  # a repeated claim may have renewed it
     api = reporter.api
+    failure: ActionFailedError | None = None
     try:
         await _wait_for_rate_limit(prepared.executor, run, sleep)
-        if not await api.acknowledge(run.id, reporter.claim_id):
-            logger.info("Run %s (%s) is taken by another worker: skipped", run.id, run.action)
-            return Outcome.TAKEN
     except ClaimLostError:
         return Outcome.CLAIM_LOST
     except ActionFailedError as exc:
-        return await _report(reporter, False, exc.message, exc.status_label, sleep)
+        failure = exc  # reported once the run is acknowledged, as any other failure
+    if not await api.acknowledge(run.id, reporter.claim_id):
+        logger.info("Run %s (%s) is taken by another worker: skipped", run.id, run.action)
+        return Outcome.TAKEN
+    if failure is not None:
+        return await _report(reporter, False, failure.message, failure.status_label, sleep)
     run.deadline = time.monotonic() + settings.max_execution_seconds
     return await _execute_and_report(prepared.executor, run, reporter, settings, sleep)
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Self
 import httpx
 
 from ocean_runtime.errors import AbortRunError, OceanError, UserInputError
+from ocean_runtime.mapping.jq_sandbox import JqLimits
 from ocean_runtime.sync import ProgressObserver, ResyncOptions, ResyncReport, run_resync
-from ocean_runtime.sync.plan import compile_plan
 from ocean_runtime.sync.user_code import describe_exception
 
 from .application import OceanApp
@@ -117,7 +117,8 @@ class IntegrationRunner:
         """Check the local mapping, run the start handlers, dock into Port.
 
         Raises:
-            UserInputError: bad resources files or mapping, or a start handler refused.
+            UserInputError: bad resources files or mapping, a start handler refused, or actions
+                are enabled for a spec that does not allow them.
             AbortRunError: a start handler failed, or Port is unreachable / refuses us.
         """
         from ocean_runtime.defaults import dock
@@ -125,6 +126,10 @@ class IntegrationRunner:
         settings = _settings(self.app)
         if self.resources is None:
             self.resources = check_local_resources(self.app)
+        if settings.actions_processor.enabled:
+            from .actions_setup import spec_actions_of
+
+            spec_actions_of(self.app)  # a spec that cannot execute actions stops us before docking
         with self.app.activated():
             await run_start_handlers(self.app)
         # The integration itself is always created/updated (as the reference does); the
@@ -159,6 +164,7 @@ class IntegrationRunner:
             catalog_url=self.target.base_url,
             reconcile=not incremental,
             event_type="incremental_resync" if incremental else "resync",
+            jq_limits=JqLimits(settings.jq.timeout_seconds, settings.jq.memory_mb),
         )
         with self.app.activated():
             async with track_cursors(self.port, incremental=incremental) as cursors:
@@ -178,23 +184,22 @@ class IntegrationRunner:
 
 
 def check_local_resources(app: OceanApp) -> PortResources:
-    """Load ``.port/resources`` and compile the default mapping — before anything is written.
+    """Load ``.port/resources`` — before anything is written.
+
+    A mapping expression that is not valid jq is not an error here: the resync fails only its
+    resource and syncs the others (``sync.plan.compile_plan``).
 
     Raises:
-        UserInputError: a resources file does not parse, or the mapping does not compile.
+        UserInputError: a resources file does not parse, or does not have the right shape.
     """
     from ocean_runtime.defaults import load_resources
 
     settings = _settings(app)
     if app.directory is None:
         raise UserInputError("the integration was not loaded from a folder; use load_integration(DIR)")
-    resources = load_resources(
+    return load_resources(
         app.directory, resources_path=settings.resources_path, config_class=app.config_class
     )
-    if resources.port_app_config is not None and resources.port_app_config_file is not None:
-        source = local_mapping_name(app, resources.port_app_config_file)
-        compile_plan(resources.port_app_config, app.handlers_for, source=source)
-    return resources
 
 
 def local_mapping_name(app: OceanApp, path: Path) -> str:

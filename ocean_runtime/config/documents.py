@@ -4,6 +4,9 @@ Errors name a line (``port-app-config.yml:12``), so files are loaded into a ``Do
 decoded data plus a key path → line table built from the YAML node marks. JSON is decoded by
 ``json`` (the authority on what the data is) and its lines come from the same YAML walk, which
 reads JSON as YAML; if that fails the lines are simply unknown.
+
+Every file is read within ``file_limits``: a size limit, and for YAML a limit on how many values
+its aliases may expand to (an alias bomb is refused quickly, in memory bounded by the file).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ocean_runtime.config.file_limits import compose_limited, read_limited
 from ocean_runtime.errors import UserInputError
 
 KeyPath = tuple[str | int, ...]
@@ -52,23 +56,25 @@ def read_document(path: Path, *, name: str | None = None) -> Document:
         UserInputError: the file cannot be read or has a syntax error (with its line).
     """
     display = name or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserInputError("the file is not UTF-8 text", file=display) from None
-    except OSError as exc:
-        raise UserInputError(f"cannot read the file: {exc.strerror}", file=display) from None
+    text = read_limited(path, name=display)
     if path.suffix == ".json":
         return parse_json(text, name=display)
     return parse_yaml(text, name=display)
 
 
 def parse_yaml(text: str, *, name: str) -> Document:
-    """Decodes YAML text; raises ``UserInputError`` with the line of a syntax error."""
+    """Decodes YAML text; raises ``UserInputError`` with the line of a syntax error.
+
+    Raises:
+        UserInputError: a syntax error (with its line), or the document is over its limits
+            (``file_limits``: aliases expanding to too many values, nesting too deep).
+    """
     loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
+        node = compose_limited(loader, name=name)
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise UserInputError("the YAML nests too deeply to be read", file=name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -92,6 +98,8 @@ def parse_json(text: str, *, name: str) -> Document:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from None
+    except RecursionError:
+        raise UserInputError("the JSON nests too deeply to be read", file=name) from None
     try:
         lines = parse_yaml(text, name=name).lines
     except UserInputError:
@@ -99,18 +107,26 @@ def parse_json(text: str, *, name: str) -> Document:
     return Document(data=data, name=name, lines=lines)
 
 
-def _record_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            key_path = (*path, _key_of(key_node))
-            lines.setdefault(key_path, key_node.start_mark.line + 1)
-            _record_lines(value_node, key_path, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines.setdefault((*path, index), item.start_mark.line + 1)
-            _record_lines(item, (*path, index), lines)
+def _record_lines(root: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+    """The line of every key path; a node aliased in several places is walked once only."""
+    seen: set[int] = set()
+    stack = [(root, path)]
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key_path = (*where, _key_of(key_node))
+                lines.setdefault(key_path, key_node.start_mark.line + 1)
+                stack.append((value_node, key_path))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                lines.setdefault((*where, index), item.start_mark.line + 1)
+                stack.append((item, (*where, index)))
 
 
 def _key_of(key_node: yaml.ScalarNode) -> str:

@@ -124,6 +124,21 @@ class ActionsProcessorSettings(BaseModel):
     max_execution_seconds: float = Field(default=300, gt=0, description="time budget of one run")
 
 
+JQ_TIMEOUT_SECONDS = 10.0
+JQ_MEMORY_MB = 512
+
+
+class JqSettings(BaseModel):
+    """``OCEAN__JQ__*``: the budget of one jq evaluation of a mapping (see ``mapping.jq_sandbox``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timeout_seconds: float = Field(
+        default=JQ_TIMEOUT_SECONDS, gt=0, description="wall time of one call into jq before it is stopped"
+    )
+    memory_mb: int = Field(default=JQ_MEMORY_MB, ge=16, description="memory jq may use in one call")
+
+
 class OceanSettings(BaseSettings):
     """Every setting of a running integration (attributes are snake_case).
 
@@ -138,6 +153,7 @@ class OceanSettings(BaseSettings):
     integration: IntegrationSettings
     event_listener: EventListenerSettings = Field(default_factory=EventListenerSettings)
     live_events: LiveEventsSettings = Field(default_factory=LiveEventsSettings)
+    jq: JqSettings = Field(default_factory=JqSettings)
     actions_processor: ActionsProcessorSettings = Field(default_factory=ActionsProcessorSettings)
     initialize_port_resources: bool = True
     scheduled_resync_interval: int | None = Field(default=None, ge=1, description="minutes")

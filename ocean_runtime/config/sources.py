@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, DotEnvSettingsSource, EnvSettingsSou
 from pydantic_settings.exceptions import SettingsError
 
 from ocean_runtime.config.documents import Document, read_document
+from ocean_runtime.config.file_limits import read_limited
 from ocean_runtime.config.integration_config import Origin
 from ocean_runtime.config.naming import ENV_PREFIX, decamelize, settings_env_var, yaml_key_path
 from ocean_runtime.errors import UserInputError
@@ -67,6 +68,7 @@ def dotenv_layer(settings_cls: type[BaseSettings], integration_dir: Path) -> Lay
     path = integration_dir / ".env"
     if not path.is_file():
         return Layer(".env", {}, lambda p: Origin(".env", settings_env_var(p)))
+    read_limited(path, name=".env")  # refused above the size limit before dotenv reads it
     raw = {key: value or "" for key, value in dotenv_values(path).items()}
     source = DotEnvSettingsSource(settings_cls, env_file=path)
     values = _call_source(source, raw, file=".env")
@@ -109,7 +111,7 @@ def pyproject_defaults(integration_dir: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_limited(path, name="pyproject.toml"))
     except tomllib.TOMLDecodeError as exc:
         raise UserInputError(f"invalid TOML: {exc}", file="pyproject.toml") from None
     project = data.get("project") or data.get("tool", {}).get("poetry") or {}

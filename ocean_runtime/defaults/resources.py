@@ -9,12 +9,9 @@ The folder is resolved against the integration folder, never the working directo
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from ocean_runtime.errors import UserInputError
 
@@ -113,28 +110,10 @@ def _recognised_files(directory: Path) -> dict[str, Path]:
 
 
 def read_document(path: Path, display: str) -> Any:
-    """Parse a JSON or YAML file; a syntax error names the line."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise UserInputError(
-            f"invalid JSON: {exc.msg} (column {exc.colno})",
-            file=display,
-            line=exc.lineno,
-            fix="fix the syntax",
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise UserInputError(
-            f"invalid YAML: {problem}",
-            file=display,
-            line=mark.line + 1 if mark is not None else None,
-            fix="fix the syntax",
-        ) from None
+    """Parse a JSON or YAML file within the file limits; a syntax error names the line."""
+    from ocean_runtime.config.documents import read_document as read_within_limits
+
+    return read_within_limits(path, name=display).data
 
 
 def _load_list(path: Path, stem: str, integration_dir: Path) -> list[dict[str, Any]]:

@@ -8,15 +8,20 @@
 3. every leaf gives its first output; no output, null or a jq error give null, and the leaf's
    dot path is reported in ``misconfigured``;
 4. an entity is kept iff its identifier and blueprint are truthy; it holds only mapped keys.
+
+Expressions that may loop or grow run in a ``JqSandbox`` (time and memory budget). An invalid
+expression or one over its budget fails the resource (``UserInputError`` naming the file, the
+key path and the expression); with ``tolerant=True`` (``ocean map``) the expression maps to
+null instead, is listed in ``problems`` and the other fields still map.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from ocean_runtime.errors import UserInputError
 from ocean_runtime.mapping.items_to_parse import ExpandedItem, ItemsToParse
 from ocean_runtime.mapping.jq_batch import (
     SELECT_EMPTY,
@@ -29,16 +34,30 @@ from ocean_runtime.mapping.jq_batch import (
 from ocean_runtime.mapping.jq_expr import JQCompileError, NoOutput, first_output, rewrite_single_quotes
 from ocean_runtime.mapping.jq_parse import parse_tree
 from ocean_runtime.mapping.jq_reads import keys_read
+from ocean_runtime.mapping.jq_sandbox import JqBudgetError, JqSandbox
 from ocean_runtime.mapping.models import ResourceConfig
 from ocean_runtime.mapping.plain import NotPlain, PathError, jq_type
-from ocean_runtime.mapping.plan import CompiledExpression, MappingPlan, Strategy, build_plan, entity_builder
+from ocean_runtime.mapping.plan import (
+    BudgetBreach,
+    CompiledExpression,
+    MappingPlan,
+    Strategy,
+    build_plan,
+    entity_builder,
+)
+from ocean_runtime.mapping.problems import ExpressionProblem, invalid_expressions
 from ocean_runtime.mapping.result import ItemError, MappingResult
 
 Selection = tuple[int, Any]  # (SELECT_* code, detail)
 
 
 def compile_resource(
-    resource: ResourceConfig, *, index: int = 0, source: str = "port-app-config.yml"
+    resource: ResourceConfig,
+    *,
+    index: int = 0,
+    source: str = "port-app-config.yml",
+    sandbox: JqSandbox | None = None,
+    tolerant: bool = False,
 ) -> ResourceMapper:
     """Compiles a resource's selector, ``itemsToParse`` and mapping once.
 
@@ -46,52 +65,76 @@ def compile_resource(
         resource: the resource config.
         index: its position in ``resources`` (used in error locations).
         source: the config's file name (used in errors).
+        sandbox: where jq runs within its budget; shared by the caller's mappers (who closes
+            it), else the mapper makes its own (closed with the mapper).
+        tolerant: keep going past unusable expressions (they map to null, see ``problems``).
 
     Raises:
-        UserInputError: listing every invalid jq expression with its key path, e.g.
-            ``resources[2].port.entity.mappings.properties.url``.
+        UserInputError: (unless ``tolerant``) listing every invalid jq expression with its key
+            path, e.g. ``resources[2].port.entity.mappings.properties.url``.
     """
-    return ResourceMapper(resource, index=index, source=source)
+    return ResourceMapper(resource, index=index, source=source, sandbox=sandbox, tolerant=tolerant)
 
 
 class ResourceMapper:
-    """A compiled resource: maps batches of raw items to entities (see ``map_raw``)."""
+    """A compiled resource: maps batches of raw items to entities (see ``map_raw``).
 
-    def __init__(self, resource: ResourceConfig, *, index: int = 0, source: str = "port-app-config.yml"):
+    Attributes:
+        problems: expressions that cannot be used (only ever non-empty when ``tolerant``).
+    """
+
+    def __init__(
+        self,
+        resource: ResourceConfig,
+        *,
+        index: int = 0,
+        source: str = "port-app-config.yml",
+        sandbox: JqSandbox | None = None,
+        tolerant: bool = False,
+    ):
         self.resource = resource
         self.index = index
+        self.source = source
+        self.tolerant = tolerant
         prefix = f"resources[{index}]"
         errors: list[tuple[str, JQCompileError]] = []
         self._selector = _compile_or_record(resource.selector.query, f"{prefix}.selector.query", errors)
         mapping = resource.port.entity.mappings.model_dump(exclude_unset=True)
         self._plan: MappingPlan = build_plan(mapping, f"{prefix}.port.entity.mappings", errors)
-        self._items_to_parse: ItemsToParse | None = None
-        if resource.port.items_to_parse is not None:
-            try:
-                self._items_to_parse = ItemsToParse(
-                    resource.port.items_to_parse,
-                    name=resource.port.items_to_parse_name,
-                    top_level_transform=resource.port.items_to_parse_top_level_transform,
-                    location=f"{prefix}.port.itemsToParse",
-                    source=source,
-                )
-            except JQCompileError as exc:
-                errors.append((f"{prefix}.port.itemsToParse", exc))
-        if errors:
-            raise _invalid_expressions(errors, source)
+        self._items_to_parse = _items_to_parse(resource, f"{prefix}.port.itemsToParse", source, errors)
+        self.problems = [ExpressionProblem.of_syntax(location, exc) for location, exc in errors]
+        if self.problems and not tolerant:
+            raise invalid_expressions(self.problems, source)
+        # Without its selector or itemsToParse nothing of the resource can be mapped.
+        self._unusable = any(not _is_leaf_location(problem.location) for problem in self.problems)
         if self._items_to_parse is not None:
             expressions = [self._selector, *(leaf.compiled for leaf in self._plan.leaves)]
             self._items_to_parse.keys_read = _keys_read(expressions)
-        self._batched = [leaf for leaf in self._plan.leaves if leaf.compiled.strategy is Strategy.BATCHED]
-        for slot, leaf in enumerate(self._batched):
-            leaf.compiled.batch_slot = slot
-        self._with_selector, self._fields_only = _batch_programs(self._selector, self._batched)
-        self._getters = [leaf.compiled.getter() for leaf in self._plan.leaves]
-        self._reports = [(leaf.key, leaf.compiled.expression or "null") for leaf in self._plan.leaves]
+        if sandbox is None:
+            sandbox = JqSandbox()
+            weakref.finalize(self, sandbox.close)
+        self._sandbox = sandbox
         self._build = entity_builder(self._plan.template)
         template = self._plan.template
         # Only mapped keys reach the entity: without `icon`/`team` there is nothing to coerce.
         self._coerces = isinstance(template, dict) and ("icon" in template or "team" in template)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """(Re)builds the batched programs and getters from the plan's leaves."""
+        self._batched = [leaf for leaf in self._plan.leaves if leaf.compiled.strategy is Strategy.BATCHED]
+        for slot, leaf in enumerate(self._batched):
+            leaf.compiled.batch_slot = slot
+        self._with_selector, self._fields_only = _batch_programs(self._selector, self._batched)
+        self._getters = [leaf.compiled.getter(self._sandbox) for leaf in self._plan.leaves]
+        self._reports = [(leaf.key, leaf.compiled.expression or "null") for leaf in self._plan.leaves]
+
+    @property
+    def uses_jq(self) -> bool:
+        """True when some expression runs in jq (in the sandbox, within its budget) rather than in Python."""
+        parts = [self._selector, *(leaf.compiled for leaf in self._plan.leaves)]
+        in_jq = any(part.strategy in (Strategy.BATCHED, Strategy.ALONE) for part in parts)
+        return in_jq or (self._items_to_parse is not None and not self._items_to_parse.in_python)
 
     @property
     def kind(self) -> str:
@@ -115,10 +158,35 @@ class ResourceMapper:
                 not modified.
             include_filtered: also map items whose selector is false, into
                 ``filtered_entities`` (live events use them to delete what no longer matches).
+
+        Raises:
+            UserInputError: (unless ``tolerant``) an expression went over its jq budget; the
+                message names the file, the key path and the expression.
         """
+        while True:
+            try:
+                return self._map(raw_items, include_filtered)
+            except BudgetBreach as breach:
+                problem = ExpressionProblem.of_breach(breach)
+                if not self.tolerant:
+                    raise problem.error(self.source) from None
+                self._give_up_on(problem)  # and map the batch again without it
+
+    def _give_up_on(self, problem: ExpressionProblem) -> None:
+        self.problems.append(problem)
+        for leaf in self._plan.leaves:
+            if leaf.compiled.location == problem.location:
+                leaf.compiled = CompiledExpression(problem.expression, problem.location, Strategy.LITERAL)
+                self._prepare()
+                return
+        self._unusable = True
+
+    def _map(self, raw_items: Sequence[Any], include_filtered: bool) -> MappingResult:
         result = MappingResult(raw_count=len(raw_items))
+        if self._unusable:
+            return result
         if self._items_to_parse is not None:
-            expanded, result.warnings = self._items_to_parse.expand(list(raw_items))
+            expanded, result.warnings = self._items_to_parse.expand(list(raw_items), self._sandbox)
         else:
             expanded = [ExpandedItem(i, None, item) for i, item in enumerate(raw_items)]
         if not expanded:
@@ -171,27 +239,54 @@ class ResourceMapper:
         return [get(data, batched) for get in self._getters]
 
     def _run(self, program: BatchProgram | None, datas: list[Any], *, with_selector: bool) -> list[Any]:
-        """Runs a combined program on a batch, falling back to item by item when it fails."""
+        """Runs a combined program on a batch, falling back to item by item when it fails.
+
+        Raises:
+            BudgetBreach: naming the expression that went over its budget.
+        """
         if program is not None:
             try:
-                return program.run(datas)
+                return program.run(datas, self._sandbox)
             except (TypeError, ValueError):
                 pass
+            except JqBudgetError as exc:
+                raise self._culprit(datas, with_selector, exc) from None
         return [self._run_one(program, data, with_selector) for data in datas]
 
     def _run_one(self, program: BatchProgram | None, data: Any, with_selector: bool) -> Any:
         if program is not None:
             try:
-                return program.run([data])[0]
+                return program.run([data], self._sandbox)[0]
             except (TypeError, ValueError):
                 pass
+            except JqBudgetError as exc:
+                raise self._culprit([data], with_selector, exc) from None
         # Each expression on its own, exactly as the reference runs it.
+        sandbox = self._sandbox
         if not with_selector:
-            return [leaf.compiled.evaluate_alone(data) for leaf in self._batched]
+            return [leaf.compiled.evaluate_alone(data, sandbox) for leaf in self._batched]
         code, detail = self._select_alone(data)
         if code != SELECT_TRUE:
             return [code, detail]
-        return [code, [leaf.compiled.evaluate_alone(data) for leaf in self._batched]]
+        return [code, [leaf.compiled.evaluate_alone(data, sandbox) for leaf in self._batched]]
+
+    def _culprit(self, datas: list[Any], with_selector: bool, error: JqBudgetError) -> BudgetBreach:
+        """Which expression of a combined program went over its budget: each is run alone."""
+        suspects = [self._selector] if with_selector else []
+        suspects += [leaf.compiled for leaf in self._batched]
+        if len(suspects) == 1 and suspects[0].expression is not None:
+            return BudgetBreach(suspects[0].location, suspects[0].expression, error.reason)
+        for suspect in suspects:
+            assert suspect.expression is not None
+            selector = suspect.expression if suspect is self._selector else None
+            try:
+                BatchProgram(selector, [] if selector else [suspect.expression]).run(datas, self._sandbox)
+            except JqBudgetError as exc:
+                return BudgetBreach(suspect.location, suspect.expression, exc.reason)
+            except (TypeError, ValueError):
+                continue
+        names = " ; ".join(str(suspect.expression) for suspect in suspects)
+        return BudgetBreach(f"resources[{self.index}]", names, error.reason)
 
     def _select_alone(self, data: Any) -> Selection:
         selector = self._selector
@@ -203,13 +298,8 @@ class ResourceMapper:
             except PathError as exc:
                 return SELECT_ERROR, str(exc)
             except NotPlain:
-                pass
-        try:
-            return _selection(first_output(selector.program, data))
-        except NoOutput:
-            return SELECT_EMPTY, None
-        except ValueError as exc:
-            return SELECT_ERROR, str(exc).strip().splitlines()[0] if str(exc).strip() else "jq error"
+                return _selection_by_jq(lambda: first_output(selector.program, data))  # bounded: a PATH
+        return _selection_by_jq(lambda: selector.first_in_sandbox(data, self._sandbox))
 
     # -- entities ----------------------------------------------------------------------------
 
@@ -282,6 +372,37 @@ def _keys_read(expressions: list[CompiledExpression]) -> frozenset[str] | None:
     return frozenset(keys)
 
 
+def _selection_by_jq(first: Callable[[], Any]) -> Selection:
+    try:
+        return _selection(first())
+    except NoOutput:
+        return SELECT_EMPTY, None
+    except ValueError as exc:
+        return SELECT_ERROR, str(exc).strip().splitlines()[0] if str(exc).strip() else "jq error"
+
+
+def _items_to_parse(
+    resource: ResourceConfig, location: str, source: str, errors: list[tuple[str, JQCompileError]]
+) -> ItemsToParse | None:
+    if resource.port.items_to_parse is None:
+        return None
+    try:
+        return ItemsToParse(
+            resource.port.items_to_parse,
+            name=resource.port.items_to_parse_name,
+            top_level_transform=resource.port.items_to_parse_top_level_transform,
+            location=location,
+            source=source,
+        )
+    except JQCompileError as exc:
+        errors.append((location, exc))
+        return None
+
+
+def _is_leaf_location(location: str) -> bool:
+    return ".port.entity.mappings" in location
+
+
 def _selection(value: Any) -> Selection:
     if isinstance(value, bool):
         return (SELECT_TRUE if value else SELECT_FALSE), None
@@ -302,21 +423,6 @@ def _coerce_like_port_ocean(entity: dict[str, Any]) -> str | None:
     if isinstance(icon, dict | list):
         return f"icon must be text, got {jq_type(icon)} {_short_json(icon)}"
     return None
-
-
-def _invalid_expressions(errors: list[tuple[str, JQCompileError]], source: str) -> UserInputError:
-    location, first = errors[0]
-    message = f"invalid jq expression {first.expression!r}: {first.reason}"
-    if len(errors) > 1:
-        others = "; ".join(f"{loc}: {exc.expression!r}: {exc.reason}" for loc, exc in errors[1:])
-        message += f" (also: {others})"
-    return UserInputError(
-        message,
-        file=source,
-        location=location,
-        fix="fix the jq syntax (try it with `ocean map`); "
-        "jq string literals need double quotes, e.g. '\"service\"'",
-    )
 
 
 def _short_json(value: Any) -> str:

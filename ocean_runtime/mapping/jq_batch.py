@@ -13,8 +13,9 @@ put side by side in one program run over the batch::
 
 Expressions are put on their own lines so a trailing ``# comment`` cannot swallow the wrapper.
 Only the item keys the expressions read are handed to jq (``jq_reads.keys_read``): parsing the
-whole ~2 KB item is what costs most. If the batch call fails as a whole (input jq cannot
-serialise), the caller falls back to item by item.
+whole ~2 KB item is what costs most. The program runs in the mapping's ``JqSandbox``, at most
+``BATCH_ITEMS`` items per call (each call has the budget of one jq evaluation). If the batch
+call fails as a whole (input jq cannot serialise), the caller falls back to item by item.
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from typing import Any
 
 import jq
 
-from ocean_runtime.mapping.jq_expr import rewrite_single_quotes
+from ocean_runtime.mapping.jq_expr import NoOutput, rewrite_single_quotes
 from ocean_runtime.mapping.jq_parse import parse_tree
 from ocean_runtime.mapping.jq_reads import keys_read
+from ocean_runtime.mapping.jq_sandbox import JqSandbox
 from ocean_runtime.mapping.jq_shape import needs_own_program, one_output
 from ocean_runtime.mapping.plain import has_non_string_keys
 
 SELECT_FALSE, SELECT_TRUE, SELECT_EMPTY, SELECT_NOT_BOOLEAN, SELECT_ERROR = range(5)
+BATCH_ITEMS = 256
 
 # Each wrapper keeps the reference's "first output; none or an error gives null" on its own.
 # The cheap forms are only used for expressions that surely give exactly one output.
@@ -76,10 +79,10 @@ class BatchProgram:
         else:
             item = f"[{wrapped}]"
         self.text = f"[.[] | {item}]"
-        self._program = jq.compile(self.text)
+        jq.compile(self.text)  # refuse it here, not per batch
 
-    def run(self, items: list[Any]) -> list[Any]:
-        """Runs the program on a batch; one result per item.
+    def run(self, items: list[Any], sandbox: JqSandbox) -> list[Any]:
+        """Runs the program on a batch in ``sandbox``; one result per item.
 
         With a selector each result is ``[code]``, ``[code, detail]`` or
         ``[SELECT_TRUE, [field values]]``; without, it is the list of field values.
@@ -87,16 +90,23 @@ class BatchProgram:
         Raises:
             TypeError: the batch holds values jq cannot serialise.
             ValueError: jq stopped the whole program (``halt``, internal errors).
+            JqBudgetError: a call went over its budget.
         """
         keys = self.keys
         if keys is not None:
             items = [_project(item, keys) for item in items]
-        for results in self._program.input_value(items):
-            if isinstance(results, list) and len(results) == len(items):
-                return results
-            break
-        # Only a program-wide stop (e.g. `halt`) gets here: let the caller go item by item.
-        raise ValueError("the combined program did not give one result per item")
+        results: list[Any] = []
+        for start in range(0, len(items), BATCH_ITEMS):
+            chunk = items[start : start + BATCH_ITEMS]
+            try:
+                outputs = sandbox.first_output(self.text, chunk, convert=False)
+            except NoOutput:
+                outputs = None
+            if not isinstance(outputs, list) or len(outputs) != len(chunk):
+                # Only a program-wide stop (e.g. `halt`) gets here: let the caller go item by item.
+                raise ValueError("the combined program did not give one result per item")
+            results += outputs
+        return results
 
 
 def _project(item: Any, keys: tuple[str, ...]) -> Any:

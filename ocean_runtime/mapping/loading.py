@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from ocean_runtime.config.documents import parse_json, parse_yaml, read_document
 from ocean_runtime.errors import UserInputError
 from ocean_runtime.mapping.models import UNION_TAGS, PortAppConfig
 
@@ -66,44 +66,23 @@ def load_port_app_config(path: Path, *, config_class: type[ConfigT] = PortAppCon
     """Reads and validates a port-app-config file (YAML, or JSON for ``.json``).
 
     Raises:
-        UserInputError: the file is missing, is not valid YAML/JSON (with the line), or does
-            not validate (with the key path and line).
+        UserInputError: the file is missing, over the file limits (size, YAML aliases), is not
+            valid YAML/JSON (with the line), or does not validate (with the key path and line).
     """
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserInputError("file not found", file=source) from None
-    except OSError as exc:
-        raise UserInputError(f"cannot read the file: {exc.strerror}", file=source) from None
-    data, line_of = decode_config_text(text, source=source, is_json=path.suffix == ".json")
-    return parse_port_app_config(data, config_class=config_class, source=source, line_of=line_of)
+    document = read_document(path, name=str(path))
+    return parse_port_app_config(
+        document.data, config_class=config_class, source=document.name, line_of=document.line_of
+    )
 
 
 def decode_config_text(text: str, *, source: str, is_json: bool = False) -> tuple[Any, LineOf | None]:
     """Decodes YAML (or JSON) text; returns the data and a key-path → line lookup.
 
     Raises:
-        UserInputError: a syntax error, with its line.
+        UserInputError: a syntax error, with its line, or the text is over the YAML limits.
     """
-    if is_json:
-        try:
-            return json.loads(text), None
-        except json.JSONDecodeError as exc:
-            raise UserInputError(f"invalid JSON: {exc.msg}", file=source, line=exc.lineno) from None
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise UserInputError(
-            f"invalid YAML: {problem}",
-            file=source,
-            line=mark.line + 1 if mark is not None else None,
-            fix="check the indentation and quote jq expressions that start with a special character",
-        ) from None
-    return data, (lambda key_path: _yaml_line(root, key_path))
+    document = parse_json(text, name=source) if is_json else parse_yaml(text, name=source)
+    return document.data, document.line_of
 
 
 def find_unknown_keys(data: Any, config_class: type[PortAppConfig] = PortAppConfig) -> list[str]:
@@ -237,22 +216,3 @@ def _type_name(value: Any) -> str:
 def _short(value: Any) -> str:
     text = json.dumps(value, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _yaml_line(root: yaml.Node | None, key_path: tuple[str | int, ...]) -> int | None:
-    """The line of the deepest key of ``key_path`` present in the YAML document."""
-    node, line = root, (root.start_mark.line + 1 if root is not None else None)
-    for part in key_path:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if key_node.value == str(part):
-                    line, child = key_node.start_mark.line + 1, value_node
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line

@@ -9,6 +9,11 @@ mapped. Then each is classified:
                  ``native`` evaluates: evaluated in Python, with jq for the odd item;
 * ``BATCHED``  — anything else: evaluated by the resource's combined jq program (``jq_batch``);
 * ``ALONE``    — needs a program of its own (``input``, ``$__loc__``, ...): run per item.
+
+``LITERAL`` and ``PATH`` are bounded by construction and stay in this process (a ``PATH`` leaf's
+odd item goes to jq here too: the same bounded expression). ``BATCHED`` and ``ALONE`` may loop
+or grow without bound, so they run in the mapping's ``JqSandbox`` (a worker process with a
+time and memory budget); a breach raises ``BudgetBreach`` naming the expression.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocean_runtime.errors import OceanError
 from ocean_runtime.mapping.jq_batch import can_batch
 from ocean_runtime.mapping.jq_expr import (
     JQCompileError,
@@ -27,6 +33,7 @@ from ocean_runtime.mapping.jq_expr import (
     rewrite_single_quotes,
 )
 from ocean_runtime.mapping.jq_parse import parse_tree
+from ocean_runtime.mapping.jq_sandbox import JqBudgetError, JqSandbox
 from ocean_runtime.mapping.native import NativeExpression, compile_tree
 from ocean_runtime.mapping.plain import (
     NotPlain,
@@ -42,6 +49,22 @@ from ocean_runtime.mapping.plain import (
 
 Getter = Callable[[Any, "list[Any] | None"], Any]
 """``getter(item, batched_values)`` → the leaf's value for one item."""
+
+
+class BudgetBreach(OceanError):
+    """An expression went over its jq budget (see ``jq_sandbox``).
+
+    Attributes:
+        location: where it is, e.g. ``resources[0].port.entity.mappings.properties.x``.
+        expression: the expression as written.
+        reason: what happened, e.g. ``took longer than 10 s, its time budget (...)``.
+    """
+
+    def __init__(self, location: str, expression: str, reason: str) -> None:
+        self.location = location
+        self.expression = expression
+        self.reason = reason
+        super().__init__(f"{location}: jq expression {expression!r} {reason}")
 
 
 class Strategy(enum.Enum):
@@ -102,16 +125,18 @@ class CompiledExpression:
         strategy = Strategy.BATCHED if can_batch(rewritten) else Strategy.ALONE
         return cls(expression, location, strategy, program=program)
 
-    def getter(self) -> Getter:
+    def getter(self, sandbox: JqSandbox) -> Getter:
         """A function giving this expression's value for an item (the per-item hot path)."""
         if self.strategy is Strategy.LITERAL:
             value = self.value
             return lambda data, batched: value
         if self.strategy is Strategy.BATCHED:
             slot = self.batch_slot
-            return lambda data, batched: batched[slot] if batched is not None else self.evaluate_alone(data)
+            return lambda data, batched: (
+                batched[slot] if batched is not None else self.evaluate_alone(data, sandbox)
+            )
         if self.strategy is Strategy.ALONE:
-            return lambda data, batched: self.evaluate_alone(data)
+            return lambda data, batched: self.evaluate_alone(data, sandbox)
         assert self.path is not None
         steps = self.path.steps if isinstance(self.path, PlainPath) else ()
         if len(steps) == 1 and type(steps[0]) is str:
@@ -124,8 +149,12 @@ class CompiledExpression:
             read = self.path.evaluate
         return _python_getter(read, self._evaluate_with_jq)
 
-    def evaluate_alone(self, data: Any) -> Any:
-        """The reference's result for one item: first output, or None on no output / error."""
+    def evaluate_alone(self, data: Any, sandbox: JqSandbox) -> Any:
+        """The reference's result for one item: first output, or None on no output / error.
+
+        Raises:
+            BudgetBreach: jq went over its budget on this expression.
+        """
         if self.strategy is Strategy.LITERAL:
             return self.value
         if self.strategy is Strategy.PATH:
@@ -135,8 +164,25 @@ class CompiledExpression:
             except PathError:
                 return None
             except NotPlain:
-                pass
-        return self._evaluate_with_jq(data)
+                return self._evaluate_with_jq(data)
+        try:
+            return self.first_in_sandbox(data, sandbox)
+        except (NoOutput, ValueError):
+            return None
+
+    def first_in_sandbox(self, data: Any, sandbox: JqSandbox) -> Any:
+        """jq's first output for one item, run in ``sandbox``.
+
+        Raises:
+            NoOutput: no output.
+            ValueError: jq's error.
+            BudgetBreach: the budget was exceeded.
+        """
+        assert self.expression is not None
+        try:
+            return sandbox.first_output(rewrite_single_quotes(self.expression), data)
+        except JqBudgetError as exc:
+            raise BudgetBreach(self.location, self.expression, exc.reason) from None
 
     def _evaluate_with_jq(self, data: Any) -> Any:
         try:

@@ -8,6 +8,10 @@ loop while they take less than ``INLINE_MAPPING_BUDGET_S``; once ``SLOW_BATCHES_
 row took longer (jq-heavy expressions, huge batches) that resource's mapping moves to a worker
 thread for good, so the loop keeps answering webhooks and health checks. In a row: on a busy
 machine one small batch can wait 50 ms for a core, which says nothing about the mapping.
+
+A mapping that runs jq (``ResourceMapper.uses_jq``) starts in the thread: a jq call may take up
+to its time budget, and the loop must stay free to notice Ctrl-C (closing the jq sandbox then
+ends the call).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ class OffloadingMapper:
 
     def __init__(self, mapper: ResourceMapper) -> None:
         self.mapper = mapper
-        self._inline = True
+        self._inline = not mapper.uses_jq
         self._slow = 0  # consecutive batches over the budget
 
     async def map(self, batch: Sequence[Any], *, include_filtered: bool = False) -> MappingResult:

@@ -2,7 +2,10 @@
 
 Port (and the harbor's "problems" page) reads records whose ``extra`` carries ``kind`` and
 ``misconfigured`` (field → JQ expression that gave no usable value), and ERROR records with a
-``kind``. Shipping them is best effort: the report the CLI prints is the source of truth.
+``kind``. A reconcile that deleted nothing on purpose (the deletion threshold, a failed kind)
+is one WARNING record with ``extra.category = "reconcile"``. Shipping them is best effort: the
+report the CLI prints is the source of truth. They are shipped before the run's final state,
+so the run they belong to is still open.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .report import KindReport, ResyncReport
+from .report import KindReport, ResyncReport, Status
 
 if TYPE_CHECKING:
     from ocean_runtime.port import PortClient
@@ -32,7 +35,45 @@ def problem_records(report: ResyncReport) -> list[dict[str, Any]]:
             }
             for error in kind.errors
         )
+    reconcile = _reconcile_record(report, now)
+    if reconcile is not None:
+        records.append(reconcile)
     return records
+
+
+def _reconcile_record(report: ResyncReport, now: str) -> dict[str, Any] | None:
+    """The reconcile outcome when it refused to delete (threshold, failed kinds, a listing error)."""
+    outcome = report.reconcile
+    if outcome.status not in (Status.SKIPPED, Status.FAILED) or not outcome.reason:
+        return None
+    if outcome.reason.startswith("incremental sync"):
+        return None  # deleting nothing is what an incremental run is for
+    return {
+        "message": f"reconcile {outcome.status.value}: {outcome.reason}",
+        "level": "WARNING",
+        "timestamp": now,
+        "extra": {
+            "category": "reconcile",
+            "reconcile": {
+                "status": outcome.status.value,
+                "reason": outcome.reason,
+                "owned": outcome.owned,
+                "stale": outcome.stale,
+                "threshold": outcome.threshold,
+                "thresholdExceeded": _threshold_exceeded(report),
+            },
+        },
+    }
+
+
+def _threshold_exceeded(report: ResyncReport) -> bool:
+    outcome = report.reconcile
+    return bool(
+        outcome.status == Status.SKIPPED
+        and outcome.threshold is not None
+        and outcome.owned
+        and outcome.stale / outcome.owned > outcome.threshold
+    )
 
 
 async def ship_problems(port: PortClient, report: ResyncReport) -> None:

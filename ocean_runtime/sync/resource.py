@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.context import EventScope, event_scope
-from ocean_runtime.errors import AbortRunError, RequestRefusedError
+from ocean_runtime.errors import AbortRunError, RequestRefusedError, UserInputError
 
 from .handlers import ResyncHandler, run_handlers
 from .offload import OffloadingMapper
@@ -140,6 +140,10 @@ async def sync_resource(
         # A request this kind needed was refused for good (Port said no): the kind failed.
         for refusal in refusals.exceptions:
             report.fail(str(refusal))
+    except* UserInputError as problems:
+        # The mapping went over its jq budget (it names the expression): this kind stops.
+        for problem in problems.exceptions:
+            report.fail(str(problem))
     except* Exception as errors:
         # A bug or an unexpected failure inside the pipeline: this kind failed, the run goes on.
         for error in errors.exceptions:

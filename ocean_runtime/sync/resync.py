@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.context import EventScope
 from ocean_runtime.errors import AbortRunError, PortAPIError
+from ocean_runtime.mapping.jq_sandbox import JqLimits, JqSandbox
 
 from .plan import HandlersFor, ResyncPlan, check_blueprints, compile_plan, fetch_port_app_config
 from .problems import ship_problems
@@ -55,6 +56,8 @@ class ResyncOptions:
             sync: it fetched only what changed, so an entity it did not see is not gone.
         event_type: what Port is told caused the writes (``ocean_info_event_type``) and
             ``event.event_type`` answers: ``resync``, or ``incremental_resync`` as in the reference.
+        jq_limits: the time and memory budget of each jq evaluation (default: from the
+            environment, see ``JqLimits``).
     """
 
     config_source: str = DEFAULT_CONFIG_SOURCE
@@ -64,6 +67,7 @@ class ResyncOptions:
     catalog_url: str | None = None
     reconcile: bool = True
     event_type: str = "resync"
+    jq_limits: JqLimits | None = None
 
 
 async def run_resync(
@@ -94,14 +98,24 @@ async def run_resync(
     observer = observer or NullObserver()
     blueprints = BlueprintCache(port)
     config = await fetch_port_app_config(port, config_class, source=options.config_source)
-    plan = compile_plan(config, handlers_for, source=options.config_source)
-    await check_blueprints(plan, blueprints)
+    with JqSandbox(options.jq_limits) as sandbox:  # closing it stops a jq call an interrupt left behind
+        plan = compile_plan(config, handlers_for, source=options.config_source, sandbox=sandbox)
+        await check_blueprints(plan, blueprints)
+        report = ResyncReport(kinds=plan.kinds, started_at=datetime.now(UTC), catalog_url=options.catalog_url)
+        await _run_planned(port, plan, report, blueprints, options, observer, started)
+    observer.on_progress(ProgressEvent(Phase.FINISHED, report))
+    return report
 
-    report = ResyncReport(
-        kinds=[job.report for job in plan.jobs],
-        started_at=datetime.now(UTC),
-        catalog_url=options.catalog_url,
-    )
+
+async def _run_planned(
+    port: PortClient,
+    plan: ResyncPlan,
+    report: ResyncReport,
+    blueprints: BlueprintCache,
+    options: ResyncOptions,
+    observer: ProgressObserver,
+    started: float,
+) -> None:
     try:
         await _set_state(port, _running_state(report, options.interval_minutes))
         observer.on_progress(ProgressEvent(Phase.STARTED, report))
@@ -112,12 +126,11 @@ async def run_resync(
             report.errors.append("the resync was interrupted")
             await asyncio.shield(_set_state(port, _final_state(report, options.interval_minutes), final=True))
             raise
-        await _set_state(port, _final_state(report, options.interval_minutes), final=True)
+        # Problems first: while the run is still open, Port (and the harbor) file them under it.
         await ship_problems(port, report)
+        await _set_state(port, _final_state(report, options.interval_minutes), final=True)
     finally:
         report.duration = time.monotonic() - started
-    observer.on_progress(ProgressEvent(Phase.FINISHED, report))
-    return report
 
 
 async def _run(

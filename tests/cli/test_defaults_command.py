@@ -158,3 +158,16 @@ def test_refused_credentials_exit_1(integration: Path, env: Any) -> None:
 
     assert result.exit_code == 1
     assert result.output.count("error:") == 1
+
+
+def test_dock_into_the_local_harbor_ends_with_a_command_that_serves_it(integration: Path) -> None:
+    clean_env = {
+        key: "" for key in ("OCEAN__PORT__BASE_URL", "OCEAN__PORT__CLIENT_ID", "OCEAN__PORT__CLIENT_SECRET")
+    }
+    result = ocean("defaults", "dock", str(integration), env=clean_env)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "http://" not in result.stdout  # the embedded harbor is gone when the command ends
+    assert lines[-3] == "Docked. ⚓"
+    assert lines[-2].endswith(".ocean/harbor.db. Browse it with:")
+    assert lines[-1].endswith(f" harbor --db {integration / '.ocean' / 'harbor.db'}")

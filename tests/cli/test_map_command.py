@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -154,15 +156,108 @@ def test_bad_input_file(integration: Path, content: str | None, message: str) ->
     assert message in result.stderr and result.stderr.startswith("error: ")
 
 
-def test_invalid_jq_is_one_clear_error(integration: Path) -> None:
+def test_invalid_jq_maps_the_other_fields_and_names_the_broken_one(integration: Path) -> None:
     config = integration / ".port" / "resources" / "port-app-config.yml"
     config.write_text(CONFIG.replace("url: .url", "url: .url."))
     result = ocean_map(
-        str(integration), "--kind", "service", "--input", str(integration.parent / "items.json")
+        str(integration),
+        "--kind",
+        "service",
+        "--input",
+        str(integration.parent / "items.json"),
+        "--format",
+        "json",
     )
     assert result.exit_code == 1
-    assert "resources[0].port.entity.mappings.properties.url: invalid jq expression '.url.'" in result.stderr
+    assert [e["properties"] for e in json.loads(result.stdout)["entities"]] == [
+        {"url": None, "tier": "1"},
+        {"url": None, "tier": "null"},
+    ]
+    assert result.stderr.startswith(
+        f"error: {config}: resources[0].port.entity.mappings.properties.url: invalid jq expression '.url.'"
+    )
     assert "Traceback" not in result.output
+
+
+HOSTILE = {  # each hung the mapping, aborted the process or took 6 GB (the others: test_jq_budget.py)
+    "huge": '"a" * 1000000000',
+    "stack": "def f: 1 + f; f",
+    "loop": "def f: f; f",
+}
+
+
+def test_hostile_expressions_are_stopped_and_named(integration: Path, tmp_path: Path) -> None:
+    """Each would hang, abort the process or take gigabytes; each is stopped within its budget."""
+    config = integration / ".port" / "resources" / "port-app-config.yml"
+    hostile = "\n".join(f"            {key}: '{expression}'" for key, expression in HOSTILE.items())
+    config.write_text(
+        CONFIG.replace("            tier: .tier | tostring", f"            tier: .tier | tostring\n{hostile}")
+    )
+    items = integration.parent / "items.json"
+    env = {**os.environ, "OCEAN__JQ__TIMEOUT_SECONDS": "1", "OCEAN__JQ__MEMORY_MB": "128"}
+
+    done = subprocess.run(
+        [str(OCEAN), "map", str(integration), "--kind", "service", "--input", str(items), "--format", "json"],
+        capture_output=True, text=True, timeout=120, check=False, env=env,
+    )  # fmt: skip
+
+    assert done.returncode == 1, done.stderr
+    entities = json.loads(done.stdout)["entities"]
+    assert [(e["identifier"], e["properties"]["url"]) for e in entities] == [
+        ("svc-a", "https://a"),
+        ("svc-c", None),
+    ]
+    assert all(e["properties"][key] is None for e in entities for key in HOSTILE)
+    errors = done.stderr.splitlines()
+    assert len(errors) == len(HOSTILE) and "Traceback" not in done.stderr
+    for key, expression in HOSTILE.items():
+        line = next(line for line in errors if f"mappings.properties.{key}:" in line)
+        assert f"jq expression {expression!r} " in line
+        assert "OCEAN__JQ__TIMEOUT_SECONDS" in line or "OCEAN__JQ__MEMORY_MB" in line
+
+
+def test_ctrl_c_stops_a_mapping_waiting_on_jq(integration: Path) -> None:
+    config = integration / ".port" / "resources" / "port-app-config.yml"
+    config.write_text(CONFIG.replace("url: .url", "url: 'def f: f; f'"))
+    items = integration.parent / "items.json"
+    env = {**os.environ, "OCEAN__JQ__TIMEOUT_SECONDS": "600"}
+    process = subprocess.Popen(
+        [str(OCEAN), "map", str(integration), "--kind", "service", "--input", str(items)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    worker = _wait_for_child(process.pid, "jq_worker.py")  # waiting on the looping expression
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - started < 10
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not Path(f"/proc/{worker}").exists() or "zombie" in _status(worker)  # the worker is gone
+
+
+def _wait_for_child(parent: int, name: str, timeout: float = 60) -> int:
+    """The pid of ``parent``'s child process whose command line holds ``name`` (Linux /proc)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent and name.encode() in command:
+                return int(entry.name)
+        time.sleep(0.1)
+    raise AssertionError(f"no {name} child of {parent} after {timeout} s")
+
+
+def _status(pid: int) -> str:
+    try:
+        return (Path(f"/proc/{pid}") / "status").read_text().lower()
+    except OSError:
+        return "zombie"
 
 
 def test_folder_without_a_config(tmp_path: Path) -> None:

@@ -142,3 +142,41 @@ def test_a_loose_config_file_needs_input(tmp_path: Path) -> None:
     config.write_text(CONFIG)
     result = ocean_map(str(config), "--kind", "service")
     assert result.exit_code == 1 and "--input is required when mapping a config file" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["fake", "github", "http", "kafka"])
+def test_every_integration_previews_its_mapping_on_the_samples_it_ships(name: str) -> None:
+    """``ocean map integrations/NAME`` (the line in each mapping's header) maps every kind."""
+    folder = REPO / "integrations" / name
+    config = (folder / ".port" / "resources" / "port-app-config.yml").read_text()
+    assert f"ocean map integrations/{name}`" in config
+    result = ocean_map(str(folder), "--format", "json")
+    assert result.exit_code == 0, result.output
+    runs = json.loads(result.stdout)
+    kinds = {
+        line.split("kind:")[1].strip() for line in config.splitlines() if line.strip().startswith("- kind:")
+    }
+    assert {run["kind"] for run in runs} == kinds  # a sample for every kind the mapping reads
+    for run in runs:
+        assert run["entities"] and not run["errors"], (run["kind"], run["errors"])
+
+
+def test_the_github_samples_are_the_test_fixtures_as_the_client_tags_them() -> None:
+    fixtures = REPO / "integrations" / "github" / "tests" / "fixtures"
+    examples = REPO / "integrations" / "github" / ".port" / "examples"
+    by_kind = {
+        "repository": json.loads((fixtures / "repos.json").read_text()),
+        "team": json.loads((fixtures / "teams.json").read_text()),
+        **{
+            kind: [item for items in json.loads((fixtures / name).read_text()).values() for item in items]
+            for kind, name in (("pull-request", "pulls.json"), ("issue", "issues.json"),
+                               ("workflow", "workflows.json"), ("workflow-run", "workflow_runs.json"))
+        },
+    }  # fmt: skip
+    for kind, items in by_kind.items():
+        for path in sorted((examples / kind).glob("*.json")):
+            sample = json.loads(path.read_text())
+            untagged = {key: value for key, value in sample.items() if key != "__repository"}
+            assert untagged in items, path
+            if kind not in ("repository", "team"):
+                assert sample["__repository"] == "acme/checkout", path

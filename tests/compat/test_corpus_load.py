@@ -7,6 +7,7 @@ Each folder is probed in its own process of the corpus venv (``corpus/probe.py``
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -97,3 +98,29 @@ def test_validate_names_exactly_the_real_defects(probes: dict[str, dict[str, Any
         if r.get("validate_errors")
     }
     assert found == REAL_DEFECTS
+
+
+def test_the_readme_commands_for_a_published_integration() -> None:
+    """README "Running Port Ocean integrations": the integration's own requirements, then validate.
+
+    Command 1 with the corpus venv (Python 3.12, Ocean installed) standing in for a fresh
+    ``.venv312``; command 2 (build the corpus venv, run ``tests/compat``) is what ``.ci/run`` does.
+    """
+    folder = corpus_folder("sentry")
+    requirements = subprocess.run(
+        ["python3", str(REPO / "tests/compat/corpus/requirements.py"), str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "fastapi>=0.110" in requirements and "loguru>=0.7" in requirements
+    assert not any(line.startswith(("port_ocean", "port-ocean")) for line in requirements)
+    validate = subprocess.run(
+        [str(corpus_python().with_name("ocean")), "validate", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+    assert "✓ valid" in validate.stdout

@@ -22,6 +22,7 @@ from .conftest import OCEAN, REPO, run
 
 BLUEPRINT = "acmeTicketsTicket"
 GRACE_SECONDS = 30
+INTEGRATION_DOCKERFILE = REPO / "deploy" / "docker" / "integration.Dockerfile"
 # No buildx here: ask for the classic builder instead of a warning about it.
 LEGACY_BUILDER = dict(os.environ) | {"DOCKER_BUILDKIT": "0"}
 
@@ -32,10 +33,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def build(docker: str, context: Path, tag: str, ocean_image: str) -> None:
-    """``docker build -t TAG DIR``, as README → Deploying says: FROM the runtime image by default."""
-    assert ocean_image == "ocean-sail:0.1.0"  # the integration Dockerfiles' default OCEAN_IMAGE
-    done = run([docker, "build", "--quiet", "-t", tag, str(context)], env=LEGACY_BUILDER)
+def build(docker: str, context: Path, tag: str, ocean_image: str, dockerfile: Path | None = None) -> None:
+    """``docker build [-f FILE] -t TAG DIR``, as README → Deploying says: FROM the runtime image."""
+    assert ocean_image == "ocean-sail:0.1.0"  # the Dockerfiles' default OCEAN_IMAGE
+    options = ["-f", str(dockerfile)] if dockerfile else []
+    done = run([docker, "build", "--quiet", *options, "-t", tag, str(context)], env=LEGACY_BUILDER)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -136,7 +138,7 @@ def test_the_scaffold_container_syncs_answers_health_and_stops_cleanly(
 def test_each_integration_image_builds_from_the_runtime_image(
     docker: str, ocean_image: str, image_tag: str, integration: str
 ) -> None:
-    build(docker, REPO / "integrations" / integration, image_tag, ocean_image)
+    build(docker, REPO / "integrations" / integration, image_tag, ocean_image, INTEGRATION_DOCKERFILE)
 
     done = run([docker, "run", "--rm", "--network", "none", image_tag, "validate", "."])
 
@@ -147,7 +149,7 @@ def test_each_integration_image_builds_from_the_runtime_image(
 def test_the_fake_integration_image_syncs_once(
     docker: str, ocean_image: str, image_tag: str, container: str, harbor: Any
 ) -> None:
-    build(docker, REPO / "integrations" / "fake", image_tag, ocean_image)
+    build(docker, REPO / "integrations" / "fake", image_tag, ocean_image, INTEGRATION_DOCKERFILE)
 
     done = run(
         [docker, "run", "--name", container, "--network", "host",
@@ -157,3 +159,10 @@ def test_the_fake_integration_image_syncs_once(
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(harbor.entities("fakeService")) == 30
+
+
+def test_the_scaffold_and_this_repositorys_integrations_share_one_dockerfile(scaffold: Path) -> None:
+    def instructions(dockerfile: Path) -> list[str]:
+        return [line for line in dockerfile.read_text().splitlines() if line and not line.startswith("#")]
+
+    assert instructions(scaffold / "Dockerfile") == instructions(INTEGRATION_DOCKERFILE)

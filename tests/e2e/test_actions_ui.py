@@ -4,7 +4,9 @@
 into its built-in harbor; in a real headless Chromium the user opens a service's page, fills
 in the "Deploy" form and runs it; the run page goes IN_PROGRESS → SUCCESS with the logs and the
 link the action reported, and the service's entity shows the deployed version. Screenshots go
-to ``test-artifacts/actions/``.
+to ``test-artifacts/actions/``. Every page the actions add is checked as the catalog's other
+views are: axe-core finds no serious or critical violation, and nothing overflows the screen
+(desktop, and a 390 px phone for the form and the run page).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 WAIT_SECONDS = 90
+AXE = Path(os.environ.get("AXE_CORE_JS") or REPO / ".ci" / "axe" / "node_modules" / "axe-core" / "axe.min.js")
+PHONE = {"width": 390, "height": 844}
 
 
 class Output:
@@ -64,6 +68,42 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    """axe-core's source (``.ci/run`` installs it with npm, as for the catalog's other views)."""
+    if not AXE.is_file():
+        if os.environ.get("CI") and "axe-core" in (REPO / ".ci" / "run").read_text():
+            pytest.fail(f"axe-core is not installed at {AXE} (.ci/run installs it with npm)")
+        pytest.skip(f"axe-core is not at {AXE}: npm install --prefix .ci/axe axe-core (or set AXE_CORE_JS)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def check_view(page: Page, name: str, axe: str, within: str = "main") -> None:
+    """No horizontal overflow, no serious or critical axe violation; keeps a screenshot.
+
+    ``within``: the part axe checks — the page's ``main`` (the frame around it is the catalog
+    UI's, checked by its own tests), or the actions' part of a catalog page.
+    """
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    overflow = page.evaluate(
+        "(selector) => Math.max(0, ...[...document.querySelector(selector).querySelectorAll('*')]"
+        ".map(element => Math.ceil(element.getBoundingClientRect().right)))",
+        within,
+    )
+    assert overflow <= width, f"{name}: {within} is {overflow} px wide on a {width} px screen"
+    page.add_script_tag(content=axe)
+    result = page.evaluate(
+        f"async () => await axe.run(document.querySelector({within!r}), {{resultTypes: ['violations']}})"
+    )
+    bad = [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:4]}"
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], f"{name}: axe-core found {bad}"
+    shot(page, name)
 
 
 @pytest.fixture()
@@ -122,7 +162,7 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_a_user_deploys_a_service_from_its_page(tab: Page, sailing: tuple[str, Output]) -> None:
+def test_a_user_deploys_a_service_from_its_page(tab: Page, sailing: tuple[str, Output], axe: str) -> None:
     url, _ = sailing
     tab.goto(f"{url}/blueprints/fakeService/entities/checkout")
     deployments = tab.locator("table.kv tr", has_text="Deployments")
@@ -132,7 +172,7 @@ def test_a_user_deploys_a_service_from_its_page(tab: Page, sailing: tuple[str, O
     action.locator("summary").click()
     action.get_by_label("Version").fill("7")
     action.get_by_label("Status after the deploy").select_option("failing")
-    shot(tab, "deploy-form")
+    check_view(tab, "deploy-form", axe, within="#actions")
     action.get_by_role("button", name="Run Deploy").click()
 
     expect(tab).to_have_url(re.compile(r"/runs/r_\w+$"))
@@ -149,7 +189,10 @@ def test_a_user_deploys_a_service_from_its_page(tab: Page, sailing: tuple[str, O
         "https://checkout.fake-org.example/deployments/7"
     )
     expect(tab.locator("#run-live .run-headline")).to_contain_text("Deployed")
-    shot(tab, "run-success")
+    check_view(tab, "run-success", axe)
+    tab.set_viewport_size(PHONE)
+    check_view(tab, "run-success-phone", axe)
+    tab.set_viewport_size({"width": 1360, "height": 900})
 
     tab.get_by_role("link", name="Checkout", exact=True).click()  # back to the service
     expect(tab.locator("h1")).to_contain_text("Checkout")
@@ -157,11 +200,14 @@ def test_a_user_deploys_a_service_from_its_page(tab: Page, sailing: tuple[str, O
     expect(tab.locator("table.kv tr", has_text="Status")).to_contain_text("failing")
     expect(tab.locator("#actions table.runs tbody tr")).to_have_count(1)
     expect(tab.locator("#actions table.runs tbody tr")).to_contain_text("Success")
-    shot(tab, "service-after-deploy")
+    check_view(tab, "service-after-deploy", axe, within="#actions")
+    tab.get_by_role("link", name="Runs", exact=True).click()
+    expect(tab.locator("table.runs tbody tr")).to_have_count(1)
+    check_view(tab, "runs", axe)
 
 
 def test_a_form_with_bad_input_says_what_is_wrong(
-    tab: Page, sailing: tuple[str, Output], expected_errors: list[str]
+    tab: Page, sailing: tuple[str, Output], expected_errors: list[str], axe: str
 ) -> None:
     url, _ = sailing
     expected_errors.append("POST 400")
@@ -179,4 +225,6 @@ def test_a_form_with_bad_input_says_what_is_wrong(
     problem = tab.locator(".field-bad .problem")
     expect(problem).to_have_text("Version 0 is less than the minimum of 1")
     expect(tab.get_by_label("Version")).to_have_value("0")
-    shot(tab, "deploy-form-bad-input")
+    check_view(tab, "deploy-form-bad-input", axe)
+    tab.set_viewport_size(PHONE)
+    check_view(tab, "deploy-form-bad-input-phone", axe)

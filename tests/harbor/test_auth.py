@@ -100,7 +100,15 @@ async def test_token_stays_valid_across_a_restart(tmp_path: Path, kit: SimpleNam
     assert response.status_code == 200
 
 
-async def test_ingest_urls_need_no_token(tmp_path: Path, kit: SimpleNamespace) -> None:
+async def test_ingest_urls_need_a_token_and_json(tmp_path: Path, kit: SimpleNamespace) -> None:
     async with kit.make_client(tmp_path / "h.db") as client:
-        response = await client.post("/ingest/logs/x", json={"logs": []})
-    assert response.status_code == 200
+        anonymous = await client.post("/ingest/logs/x", json={"logs": []})
+        assert anonymous.status_code == 401 and anonymous.json()["error"] == "unauthorized"
+        await kit.authenticate(client)
+        as_text = await client.post(
+            "/ingest/logs/x", content=b'{"logs": []}', headers={"Content-Type": "text/plain"}
+        )
+        assert as_text.status_code == 415 and "application/json" in as_text.json()["message"]
+        assert (await client.post("/ingest/logs/x", json={"logs": []})).status_code == 200
+        metrics = await client.post("/ingest/metrics/x/heartbeat", content=b"{}")  # no Content-Type
+        assert metrics.status_code == 415

@@ -218,3 +218,15 @@ async def test_sync_metrics_are_kept_per_kind_on_the_open_run(tmp_path: Path, ap
     assert (await api.put(path, json={"syncKindMetrics": updated})).status_code == 200
     [run] = rows(tmp_path, "SELECT details FROM resync_runs")
     assert json.loads(run["details"])["kinds"]["repo-0"]["metrics"] == {"loaded": 5}
+
+
+async def test_a_refused_reconcile_is_a_problem_of_its_run(tmp_path: Path, api: httpx.AsyncClient) -> None:
+    await api.post("/v1/integration", json=CREATE)
+    await api.patch("/v1/integration/test-integration/resync-state", json={"status": "running"})
+    outcome = {"status": "skipped", "owned": 4, "stale": 4, "threshold": 0.5, "thresholdExceeded": True}
+    record = {"message": "reconcile skipped: …", "level": "WARNING",
+              "extra": {"category": "reconcile", "reconcile": outcome}}  # fmt: skip
+    assert (await api.post("/ingest/logs/test-integration", json={"logs": [record]})).status_code == 200
+    [problem] = rows(tmp_path, "SELECT category, kind, run_id, detail FROM problems")
+    assert (problem["category"], problem["kind"], problem["run_id"]) == ("reconcile", None, 1)
+    assert json.loads(problem["detail"]) == outcome

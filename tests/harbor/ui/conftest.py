@@ -16,10 +16,20 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.applications import Starlette
 
 from ocean_harbor.store import Store
 from ocean_harbor.ui import ui_routes
+
+REPO = Path(__file__).resolve().parents[3]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+DESKTOP = {"width": 1360, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 T0 = "2024-11-20T12:00:00.000000Z"
 T1 = "2024-11-20T12:00:04.500000Z"
@@ -74,6 +84,21 @@ PORT_APP_CONFIG = {
         }
     ],
 }
+
+
+def _rule(identifier: str, level: str, condition: dict[str, Any]) -> dict[str, Any]:
+    return {"identifier": identifier, "title": identifier.title(), "level": level,
+            "query": {"combinator": "and", "conditions": [condition]}}  # fmt: skip
+
+
+SERVICE_SCORECARD = {
+    "identifier": "health", "title": "Health", "blueprint": "fakeService",
+    "rules": [
+        _rule("hasUrl", "Bronze", {"operator": "isNotEmpty", "property": "url"}),
+        _rule("owned", "Silver", {"operator": "isNotEmpty", "property": "owningDepartment"}),
+        _rule("healthy", "Gold", {"operator": "=", "property": "status", "value": "healthy"}),
+    ],
+}  # fmt: skip
 
 
 def create_db(path: Path) -> sqlite3.Connection:
@@ -236,6 +261,10 @@ def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         " VALUES ('my-fake', 'service', 'misconfigured', ?, ?, ?)",
         [(f"problem {n}", json.dumps({"field": f"properties.p{n}"}), T1) for n in range(1, 2001)],
     )
+    conn.execute(
+        "INSERT INTO documents VALUES ('scorecards', 'health', 'fakeService', ?, ?, ?)",
+        (json.dumps(SERVICE_SCORECARD), T0, T0),
+    )
     conn.execute("COMMIT")
     conn.close()
     return path
@@ -246,3 +275,53 @@ async def big_ui(big_db: Path, make_client: Any) -> AsyncIterator[httpx.AsyncCli
     """The UI over the 100k-entity catalog."""
     async with make_client(big_db) as client:
         yield client
+
+
+# --- a real browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser), one per module: every
+    browser test is in ``test_views.py``, and Playwright's sync API must be closed before the
+    asyncio tests of other modules run (it keeps its event loop running meanwhile)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_tab(browser: Browser, viewport: dict[str, int]) -> tuple[Page, list[str]]:
+    """A fresh page, and the list where every HTTP error or script error it meets is recorded."""
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    page = context.new_page()
+    failures: list[str] = []
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("pageerror", lambda error: failures.append(f"script error: {error}"))
+    return page, failures
+
+
+@pytest.fixture()
+def new_tab(browser: Browser) -> Iterator[Any]:
+    """Opens pages sized for ``"desktop"`` (1360 px) or ``"phone"`` (390 px); closes them after the test."""
+    opened: list[Page] = []
+
+    def new(device: str = "desktop") -> tuple[Page, list[str]]:
+        page, failures = open_tab(browser, PHONE if device == "phone" else DESKTOP)
+        opened.append(page)
+        return page, failures
+
+    yield new
+    for page in opened:
+        page.context.close()
+
+
+@pytest.fixture()
+def tab(browser: Browser) -> Iterator[Page]:
+    """A fresh desktop-sized page that fails the test on any HTTP error or script error it sees."""
+    page, failures = open_tab(browser, DESKTOP)
+    yield page
+    page.context.close()
+    assert failures == [], failures

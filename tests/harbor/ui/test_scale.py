@@ -59,14 +59,20 @@ async def test_search_over_100k_entities(big_ui: httpx.AsyncClient) -> None:
     assert entity_links(html, "fakeService") == ["svc-099999"]
 
 
+def section(html: str, section_id: str) -> str:
+    start = html.index(f'id="{section_id}"')
+    return html[start : html.index("</section>", start)]
+
+
 async def test_an_entity_pointed_at_by_a_thousand_pages_its_back_links(big_ui: httpx.AsyncClient) -> None:
     html = await timed_get(big_ui, "/blueprints/fakeDepartment/entities/dept-007")
     assert "1–50 of 1,000 links" in html
-    sources = entity_links(html, "fakeService")
+    sources = entity_links(section(html, "pointed-at-by"), "fakeService")
     assert len(sources) == PER_PAGE and sources[0] == "svc-000007" and sources[1] == "svc-000107"
+    assert "and 992 more" in section(html, "neighbourhood")  # the picture shows 8 of them
 
     html = await timed_get(big_ui, "/blueprints/fakeDepartment/entities/dept-007?page=20")
-    assert entity_links(html, "fakeService")[-1] == "svc-099907"
+    assert entity_links(section(html, "pointed-at-by"), "fakeService")[-1] == "svc-099907"
 
 
 async def test_entity_and_integration_pages(big_ui: httpx.AsyncClient) -> None:
@@ -80,3 +86,42 @@ async def test_entity_and_integration_pages(big_ui: httpx.AsyncClient) -> None:
     html = await timed_get(big_ui, "/integrations/my-fake?runs=25&problems=80")
     assert "481–500 of 500 resyncs" in html and "1,976–2,000 of 2,000 problems" in html
     assert re.search(r"problem 1\s*<", html) and not re.search(r"problem 26\s*<", html)
+
+
+async def test_filters_sorting_and_scorecards_over_100k_entities(big_ui: httpx.AsyncClient) -> None:
+    html = await timed_get(big_ui, "/blueprints/fakeService")
+    # a scorecard over 100k entities is counted on its own page, not on every visit of the blueprint
+    assert 'href="/blueprints/fakeService/scorecards/health"' in html and "Healthy" in html
+    html = await timed_get(big_ui, "/blueprints/fakeService/scorecards/health")
+    assert "85,714 of 100,000" in html and "100,000 of 100,000" in html  # one service in seven fails
+    assert re.search(r"Silver</span> <strong>14,286</strong>", html)
+    assert re.search(r"Gold</span> <strong>85,714</strong>", html)
+
+    html = await timed_get(big_ui, "/blueprints/fakeService?f.status=failing")
+    assert "1–50 of 14,286 entities" in html
+    assert entity_links(html, "fakeService")[:2] == ["svc-000000", "svc-000007"]
+
+    html = await timed_get(big_ui, "/blueprints/fakeService?sort=p.url&dir=desc&f.status=failing&page=3")
+    failing = sorted(
+        ((f"https://svc-{i}.example.com", f"svc-{i:06d}") for i in range(0, BIG_SERVICES, 7)), reverse=True
+    )
+    assert entity_links(html, "fakeService") == [ident for _, ident in failing[100:150]]
+    assert 'href="?sort=p.url&amp;dir=desc&amp;f.status=failing&amp;page=4#entities"' in html
+
+    html = await timed_get(big_ui, "/blueprints/fakeService?sort=title&dir=desc")
+    assert entity_links(html, "fakeService")[0] == "svc-099999"  # "Service 99999" > "Service 9999"
+
+
+async def test_search_across_100k_entities(big_ui: httpx.AsyncClient) -> None:
+    html = await timed_get(big_ui, "/search?q=svc-09999")
+    assert entity_links(html, "fakeService") == [f"svc-09999{i}" for i in range(10)]
+
+    html = await timed_get(big_ui, "/search?q=svc-99999.example")  # only in a property (the url)
+    assert entity_links(html, "fakeService") == ["svc-099999"]
+    assert "url" in html
+
+    html = await timed_get(big_ui, "/search?q=no-such-thing-anywhere")  # the worst case: reads everything
+    assert "No entity" in html
+
+    html = await timed_get(big_ui, "/search?q=Service&page=3")
+    assert len(entity_links(html, "fakeService")) == PER_PAGE and 'rel="next"' in html

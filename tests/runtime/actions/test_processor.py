@@ -105,3 +105,11 @@ async def test_rate_limit_hooks_hold_a_run_back_and_say_so(start_workshop: Any) 
         "Delayed by the rate limit: trying again in 0.05 s",
         "ran after 3 rate-limit checks",
     ]
+
+
+async def test_a_failing_rate_limit_check_fails_the_run_with_the_reason(start_workshop: Any) -> None:
+    workshop = await start_workshop()
+    run = await workshop.finished(await workshop.run("broken_limits", entity="w1"))
+    assert run["status"] == "FAILURE"
+    assert run["summary"] == "the rate-limit check failed: ConnectionError: the quota API is down"
+    assert workshop.module.EVENTS == []

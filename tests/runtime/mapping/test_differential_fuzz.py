@@ -34,6 +34,7 @@ from ocean_runtime.mapping.items_to_parse import deletion_path
 from ocean_runtime.mapping.jq_expr import rewrite_single_quotes
 from ocean_runtime.mapping.jq_parse import parse_tree
 from ocean_runtime.mapping.jq_reads import keys_read
+from ocean_runtime.mapping.jq_sandbox import JqSandbox
 from ocean_runtime.mapping.jq_shape import one_output
 from ocean_runtime.mapping.native import compile_native
 from ocean_runtime.mapping.plain import NotPlain, PathError
@@ -243,7 +244,13 @@ def random_resource(generator: Generator) -> dict[str, Any]:
     return {"kind": "thing", "selector": {"query": selector}, "port": port}
 
 
-def test_resources_map_as_jq_does_item_by_item(items: list[Any]) -> None:
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[JqSandbox]:
+    with JqSandbox() as shared:
+        yield shared
+
+
+def test_resources_map_as_jq_does_item_by_item(items: list[Any], sandbox: JqSandbox) -> None:
     tally, generator = Tally(), Generator(SEED + 3)
     batch = [dict(item, id=f"i{n}") if isinstance(item, dict) else item for n, item in enumerate(items)]
     for _ in range(scaled(80)):
@@ -291,8 +298,8 @@ def one_resource(properties: dict[str, str], *, selector: str = "true", **port: 
     return {"kind": "k", "selector": {"query": selector}, "port": {"entity": {"mappings": mappings}, **port}}
 
 
-def mapper(resource: dict[str, Any]) -> ResourceMapper:
-    return compile_resource(parse_port_app_config({"resources": [resource]}).resources[0])
+def mapper(resource: dict[str, Any], sandbox: JqSandbox | None = None) -> ResourceMapper:
+    return compile_resource(parse_port_app_config({"resources": [resource]}).resources[0], sandbox=sandbox)
 
 
 # itemsToParse: the parent comes back from jq's `del` as jq hands values back.

@@ -165,19 +165,26 @@ async def test_port_failing_bulk_upserts_reports_failures_and_deletes_nothing(
     assert tiers == {f"s{i}": "gold" for i in range(5)}
 
 
-async def test_a_jq_syntax_error_is_one_user_error_before_anything_is_written(tiny: Any) -> None:
-    from ocean_runtime.errors import UserInputError
-
+async def test_a_jq_syntax_error_fails_only_its_resource_and_deletes_nothing(tiny: Any) -> None:
+    await tiny.resync()
     broken = copy.deepcopy(tiny.SERVICE)
     broken["port"]["entity"]["mappings"]["properties"]["url"] = ".url | ]"
     tiny.set_mapping([tiny.TEAM, broken])
+    # Fewer services and teams than in the catalog: a reconcile would delete some.
+    tiny.set_data(team=tiny.teams(count=1), service=tiny.services(count=2, tier="silver"))
 
-    with pytest.raises(UserInputError) as caught:
-        await tiny.resync()
+    report = await tiny.resync()
 
-    assert "resources[1].port.entity.mappings.properties.url" in str(caught.value)
-    assert "port-app-config.yml" in str(caught.value)
-    assert tiny.harbor.entities("team") == []
+    assert report.status == Status.FAILED
+    team, service = report.kinds
+    assert team.status == Status.COMPLETED and team.raw == 1
+    assert service.status == Status.FAILED and service.raw == 0 and service.upserted == 0
+    assert "port-app-config.yml: resources[1].port.entity.mappings.properties.url" in service.errors[0]
+    assert "invalid jq expression '.url | ]'" in service.errors[0]
+    assert report.reconcile.status == Status.SKIPPED
+    assert tiny.ids("team") == {"t0", "t1"}  # t1 is stale, but a kind failed: nothing deleted
+    assert tiny.ids("service") == {f"s{i}" for i in range(5)}
+    assert {e["properties"]["tier"] for e in tiny.harbor.entities("service")} == {"gold"}  # not upserted
 
 
 async def test_a_mapping_naming_an_unknown_blueprint_is_refused_before_writing(tiny: Any) -> None:

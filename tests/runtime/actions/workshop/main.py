@@ -69,3 +69,18 @@ class Throttled(ActionExecutor):
 
 
 ocean.add_action_executor(Throttled())
+
+
+class BrokenLimits(ActionExecutor):
+    """Its rate-limit check raises: the run fails with the reason, never runs."""
+
+    action_name = "broken_limits"
+
+    async def is_close_to_rate_limit(self, run: ActionRun) -> bool:
+        raise ConnectionError("the quota API is down")
+
+    async def execute(self, run: ActionRun) -> None:
+        EVENTS.append(("start", run.id))
+
+
+ocean.add_action_executor(BrokenLimits())

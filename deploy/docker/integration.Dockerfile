@@ -1,6 +1,7 @@
-# This integration on Ocean's runtime image (non-root, tini, a health check on /health/ready).
-# Build the runtime image first: deploy/docker/build-base.sh; then, from this folder:
-#   docker build -t ocean-github .
+# An integration of this repository on Ocean's runtime image (non-root, tini, a health check on
+# /health/ready). Build the runtime image first (deploy/docker/build-base.sh), then, e.g.:
+#   docker build -f deploy/docker/integration.Dockerfile -t ocean-fake integrations/fake
+# A project made by `ocean new` carries its own Dockerfile, the same as this one.
 ARG OCEAN_IMAGE=ocean-sail:0.1.0
 FROM ${OCEAN_IMAGE}
 
