@@ -158,8 +158,9 @@ def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], dict[str,
         "OCEAN__INTEGRATION__CONFIG__DEPARTMENT_COUNT": str(DEPARTMENTS),
         "OCEAN__INTEGRATION__CONFIG__PEOPLE_PER_DEPARTMENT": str(max(args.people // DEPARTMENTS, 1)),
     }
-    sail = SailProcess(integration, tmp, harbor_url, max(args.keys, 30), settings)
+    sail: SailProcess | None = None
     try:
+        sail = SailProcess(integration, tmp, harbor_url, max(args.keys, 30), settings)
         with catalog_client(harbor_url) as catalog:
             keys = sorted(services(catalog))[: args.keys]
             sampler = Sampler({"sail": sail.process.pid, "harbor": harbor_process.pid}, args.sample_seconds)
@@ -182,7 +183,8 @@ def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], dict[str,
                 "harbor": summary(sampler.samples["harbor"]),
             }
     finally:
-        sail.stop()
+        if sail is not None:
+            sail.stop()
         harbor_process.terminate()
         harbor_process.wait(timeout=60)
     return results, sampler.samples

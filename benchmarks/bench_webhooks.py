@@ -89,9 +89,14 @@ class SailProcess:
         self.output: list[str] = []
         self._found = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
-        self.catalog = harbor or self.wait_for(r"catalog: (http://\S+?)\s").group(1)
-        self.url = self.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
-        self.wait_for(r"Reconcile: deleted", timeout=600)
+        try:
+            self.catalog = harbor or self.wait_for(r"catalog: (http://\S+?)\s").group(1)
+            self.url = self.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
+            self.wait_for(r"Reconcile: deleted", timeout=600)
+        except BaseException:
+            self.process.kill()  # never leave it running behind a failed start
+            self.process.wait(timeout=60)
+            raise
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -373,8 +378,9 @@ def main() -> None:
         shutil.copytree(REPO / "integrations" / "fake", integration, ignore=ignore)
         separate = args.separate_harbor or args.latency > 0
         harbor = start_harbor(Path(tmp), args.latency) if separate else None
-        sail = SailProcess(integration, Path(tmp), harbor[1] if harbor else None, max(args.keys, 30))
+        sail: SailProcess | None = None
         try:
+            sail = SailProcess(integration, Path(tmp), harbor[1] if harbor else None, max(args.keys, 30))
             with catalog_client(sail.catalog) as catalog:
                 results: dict[str, Any] = {
                     "setup": {
@@ -385,7 +391,8 @@ def main() -> None:
                     "latency": latency(sail, catalog, args.latency_samples),
                 }
         finally:
-            sail.stop()
+            if sail is not None:
+                sail.stop()
             if harbor:
                 harbor[0].terminate()
                 harbor[0].wait(timeout=60)
