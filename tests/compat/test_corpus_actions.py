@@ -1,4 +1,12 @@
-"""GitHub's published ``dispatch_workflow`` action, unmodified, end to end on Ocean.
+"""The five published integrations with actions execute their runs unchanged on Ocean.
+
+GitHub's ``dispatch_workflow``, end to end (below); and one run of each other published executor
+(``tests/compat/corpus/actions.py``: GitLab's and Azure DevOps' ``trigger_pipeline``, Cursor's and
+Claude's ``create_agent``): the 3rd party sees the request, the run shows the link and external id
+(completion by webhook) or SUCCESS, and what the executor wrote with ``ocean.register_raw`` is in
+the catalog.
+
+GitHub's ``dispatch_workflow``:
 
 ``ocean sail`` runs the published GitHub folder (corpus venv) with
 ``OCEAN__ACTIONS_PROCESSOR__ENABLED=true`` against a fake GitHub served over HTTP and a harbor.
@@ -27,13 +35,15 @@ import httpx
 import pytest
 
 from ocean_harbor.testing import RunningHarbor
+from ocean_runtime.config.naming import config_env_var
 from ocean_runtime.testing.fake_api import FakeAPI
+from tests.compat.corpus.actions import ACTION_CASES, ActionCase
 from tests.compat.corpus.environment import corpus_folder, resources_with_kinds, scratch_copy
 from tests.compat.corpus.listening import WAIT_SECONDS, sail
 from tests.compat.fake_server import ServedFakeAPI
 
 SECRET = "whsec-corpus"
-IDENTIFIER = "corpus-github"
+IDENTIFIER = "corpus-github"  # environment() names the installation corpus-NAME
 ACTOR = "port-ocean-bot"
 WORKFLOW_RUN = 9001
 DISPATCH_PATH = "/repos/acme/web/actions/workflows/deploy.yml/dispatches"
@@ -124,38 +134,39 @@ def completed_event() -> tuple[bytes, dict[str, str]]:
     return body, headers
 
 
-def environment(harbor: RunningHarbor, api_url: str, resources: Path) -> dict[str, str]:
+def environment(
+    harbor: RunningHarbor, name: str, config: dict[str, str], api_url: str, **settings: str
+) -> dict[str, str]:
+    """``ocean sail`` settings: the harbor, the integration's config, webhooks and action runs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
     env.update(
         OCEAN__PORT__BASE_URL=harbor.url,
         OCEAN__PORT__CLIENT_ID=harbor.client_id,
         OCEAN__PORT__CLIENT_SECRET=harbor.client_secret,
-        OCEAN__INTEGRATION__IDENTIFIER=IDENTIFIER,
-        OCEAN__INTEGRATION__TYPE="github",
-        OCEAN__INTEGRATION__CONFIG__GITHUB_HOST=api_url,
-        OCEAN__INTEGRATION__CONFIG__GITHUB_TOKEN="ghp_corpus",
-        OCEAN__INTEGRATION__CONFIG__GITHUB_ORGANIZATION="acme",
-        OCEAN__INTEGRATION__CONFIG__WEBHOOK_SECRET=SECRET,
-        # Webhooks (the completion) and action runs; no resync needed for this test.
+        OCEAN__INTEGRATION__IDENTIFIER=f"corpus-{name}",
+        OCEAN__INTEGRATION__TYPE=name,
+        # Webhooks (completions) and action runs; these tests need no resync.
         OCEAN__EVENT_LISTENER__TYPE="WEBHOOKS_ONLY",
         OCEAN__EVENT_LISTENER__SHOULD_RUN_ACTIONS="true",
         OCEAN__ACTIONS_PROCESSOR__ENABLED="true",
         OCEAN__ACTIONS_PROCESSOR__POLL_CHECK_INTERVAL_SECONDS="0.2",
-        OCEAN__RESOURCES_PATH=str(resources),
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONUNBUFFERED="1",
     )
+    env.update({config_env_var(key): value.format(api=api_url) for key, value in config.items()})
+    env.update(settings)
     return env
 
 
 class Runs:
-    """Runs of the harbor's ``dispatch_workflow`` action, created and read through its API."""
+    """Runs of the harbor's ``action``, created and read through its API."""
 
-    def __init__(self, harbor: RunningHarbor) -> None:
+    def __init__(self, harbor: RunningHarbor, action: str = "dispatch_workflow") -> None:
         self.client = harbor.client()
+        self.action = action
 
     def create(self, **inputs: str) -> str:
-        response = self.client.post("/v1/actions/dispatch_workflow/runs", json={"properties": inputs})
+        response = self.client.post(f"/v1/actions/{self.action}/runs", json={"properties": inputs})
         assert response.status_code == 201, response.text
         return str(response.json()["run"]["id"])
 
@@ -185,7 +196,14 @@ def test_published_dispatch_workflow_runs_unchanged_from_claim_to_success(
     resources = resources_with_kinds(folder, ("repository",), tmp_path / "resources")
     runs = Runs(harbor)
     with server.running(), runs.client:
-        listening = sail(folder, environment(harbor, server.url, resources), tmp_path)
+        config = {
+            "github_host": server.url,
+            "github_token": "ghp_corpus",
+            "github_organization": "acme",
+            "webhook_secret": SECRET,
+        }
+        env = environment(harbor, "github", config, server.url, OCEAN__RESOURCES_PATH=str(resources))
+        listening = sail(folder, env, tmp_path)
         try:
             url = listening.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
             assert runs.client.post("/v1/actions", json=ACTION).status_code in (200, 201)
@@ -223,6 +241,48 @@ def test_published_dispatch_workflow_runs_unchanged_from_claim_to_success(
             assert incomplete["status"] == "FAILURE"
             assert "workflow" in incomplete["summary"], incomplete
             assert len(api.calls("POST", DISPATCH_PATH)) == 1  # only the good run dispatched
+        finally:
+            listening.stop()
+    assert server.unmatched == []
+
+
+@pytest.mark.parametrize("case", ACTION_CASES, ids=[c.name for c in ACTION_CASES])
+def test_a_published_executor_executes_a_run_unchanged(
+    case: ActionCase, harbor: RunningHarbor, tmp_path: Path
+) -> None:
+    api = FakeAPI()
+    server = ServedFakeAPI(api)
+    case.routes(api, server.url)
+    folder = scratch_copy(corpus_folder(case.name), tmp_path)
+    runs = Runs(harbor, case.action)
+    env = environment(harbor, case.name, case.config, server.url, **case.extra_env)
+    if case.hosts:
+        env["OCEAN_COMPAT_HTTP_ROUTES"] = json.dumps({host: server.url for host in case.hosts})
+    with server.running(), runs.client:
+        listening = sail(folder, env, tmp_path)
+        try:
+            listening.wait_for(r"health on http://127\.0\.0\.1:\d+/health")
+            created = runs.client.post("/v1/actions", json=case.definition(f"corpus-{case.name}"))
+            assert created.status_code in (200, 201), created.text
+            run_id = runs.create()
+            method, path = case.request
+
+            def executed(run: dict[str, Any]) -> bool:
+                return run["status"] != "IN_PROGRESS" or bool(run.get("externalRunId"))
+
+            run = runs.wait(run_id, executed, listening.output)
+            assert {key: run.get(key) for key in case.expected} == case.expected, (run, listening.output())
+            calls = api.calls(method, path)
+            assert len(calls) == 1, (
+                f"{run}\n{[str(r.url) for r in api.requests]}\n{listening.output()[-6000:]}"
+            )
+            request = calls[0]
+            sent = json.loads(request.content)
+            assert {key: sent.get(key) for key in case.body} == case.body, sent
+            if case.catalog is not None:
+                blueprint, identifier = case.catalog
+                entities = {entity["identifier"] for entity in harbor.entities(blueprint)}
+                assert identifier in entities, listening.output()[-6000:]
         finally:
             listening.stop()
     assert server.unmatched == []
