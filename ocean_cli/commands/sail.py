@@ -64,13 +64,13 @@ def sail(
     masker = configure_logging(level)
     with user_errors():
         from ocean_runtime.app import check_local_resources, load_integration
-        from ocean_runtime.app.folder_lock import FolderLock
+        from ocean_runtime.app.folder_lock import lock_for
 
         overrides = {"event_listener": {"type": "ONCE"}} if once else None
         app = load_integration(directory, overrides=overrides, require_spec=True)
         masker.apply(app.settings)
         resources = check_local_resources(app)
-        with FolderLock(app.directory or directory), port_target(app, masker) as target:
+        with lock_for(app.directory or directory, app.settings), port_target(app, masker) as target:
             if app.settings is not None and app.settings.event_listener.type == "ONCE":
                 report = _run_once(app, target, resources, progress_every)
                 if not report.ok:

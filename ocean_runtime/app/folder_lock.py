@@ -4,6 +4,11 @@ Two ``ocean sail`` on one folder would share its local catalog and its queue of 
 events, and each would reconcile against the other's writes. The second one refuses to start
 and names the folder and the process holding it.
 
+Only runs that keep state in the folder take it (``lock_for``): the embedded harbor (no Port
+credentials) or the local live-events journal. Replicas sailing to Port with the ``kafka``
+live-events backend share nothing local — running several of them is how Ocean scales — so
+they are not held back.
+
 The lock is ``flock`` on an open file, so the kernel releases it when the holder exits however
 it ends — a ``kill -9`` leaves no stale lock behind. The file's content (the holder's PID) is
 only there to name it in the message; it is never trusted to decide who holds the lock.
@@ -11,13 +16,18 @@ only there to name it in the message; it is never trusted to decide who holds th
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ocean_runtime.errors import UserInputError
+
+if TYPE_CHECKING:
+    from ocean_runtime.config import OceanSettings
 
 LOCK_NAME = "sail.lock"
 
@@ -88,3 +98,12 @@ class FolderLock:
             location=str(self.directory),
             fix=f"stop it first (it holds {self.path}), or sail a copy of the folder",
         )
+
+
+def lock_for(directory: Path, settings: OceanSettings | None) -> AbstractContextManager[object]:
+    """The folder's ``FolderLock`` when a run with ``settings`` keeps state in it, else a no-op."""
+    if settings is not None:
+        to_port = bool(settings.port.client_id and settings.port.client_secret)
+        if to_port and settings.live_events.backend == "kafka":
+            return contextlib.nullcontext()
+    return FolderLock(directory)

@@ -78,10 +78,9 @@ class Sail:
 
 @pytest.fixture
 def start_sail(tmp_path: Path, harbor: Any, tansu: TansuBroker) -> Iterator[Any]:
-    copy = tmp_path / "fake"
-    shutil.copytree(
-        FAKE, copy, ignore=shutil.ignore_patterns(".ocean", "__pycache__", ".mypy_cache", "tests")
-    )
+    # Each replica has its own folder, as each pod has its own filesystem: one folder runs one
+    # ``ocean sail`` at a time (its .ocean/ holds the run's lock and local state).
+    folders = iter(tmp_path / f"replica-{number}" for number in range(1_000))
     topic = unique("fake-live-events")
     processes: list[subprocess.Popen[str]] = []
     sails: list[Sail] = []
@@ -103,6 +102,10 @@ def start_sail(tmp_path: Path, harbor: Any, tansu: TansuBroker) -> Iterator[Any]
         }
         started = []
         for _ in range(count):
+            copy = next(folders)
+            shutil.copytree(
+                FAKE, copy, ignore=shutil.ignore_patterns(".ocean", "__pycache__", ".mypy_cache", "tests")
+            )
             process = subprocess.Popen(
                 [OCEAN, "sail", str(copy), "--port", "0"],
                 cwd=tmp_path,

@@ -7,6 +7,7 @@ does — and resynced into the local Port (the ``harbor`` fixture).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -160,12 +161,24 @@ def test_a_kind_without_an_endpoint_names_the_configured_ones(
     assert report.reconcile.status == "skipped"
 
 
-def test_ocean_validate_is_clean() -> None:
+def run_validate(folder: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     ocean = Path(sys.executable).with_name("ocean")
-    done = subprocess.run(
-        [str(ocean), "validate", str(INTEGRATION_DIR), "--strict"],
+    return subprocess.run(
+        [str(ocean), "validate", str(folder), "--strict"],
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, **(env or {})},
     )
+
+
+def test_ocean_validate_is_clean_for_a_configured_copy(user_copy: Path) -> None:
+    done = run_validate(user_copy, env=ENV)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ocean_validate_strict_names_the_configuration_the_bare_folder_lacks() -> None:
+    done = run_validate(INTEGRATION_DIR)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "required configuration 'baseUrl' has no value" in done.stdout
+    assert "OCEAN__INTEGRATION__CONFIG__BASE_URL" in done.stdout
