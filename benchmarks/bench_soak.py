@@ -147,6 +147,65 @@ def metric(url: str, name: str, **labels: str) -> float:
     return 0.0
 
 
+def soak(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Any], dict[str, list[tuple[float, float]]]]:
+    """Run the harbor, sail and the load; returns the results and the RSS samples."""
+    integration = tmp / "fake"
+    ignore = shutil.ignore_patterns(".ocean", "__pycache__", ".mypy_cache", "tests")
+    shutil.copytree(REPO / "integrations" / "fake", integration, ignore=ignore)
+    harbor_process, harbor_url = start_harbor(tmp, 0.0)
+    settings = {
+        "OCEAN__SCHEDULED_RESYNC_INTERVAL": str(args.resync_minutes),
+        "OCEAN__INTEGRATION__CONFIG__DEPARTMENT_COUNT": str(DEPARTMENTS),
+        "OCEAN__INTEGRATION__CONFIG__PEOPLE_PER_DEPARTMENT": str(max(args.people // DEPARTMENTS, 1)),
+    }
+    sail: SailProcess | None = None
+    try:
+        sail = SailProcess(integration, tmp, harbor_url, max(args.keys, 30), settings)
+        with catalog_client(harbor_url) as catalog:
+            keys = sorted(services(catalog))[: args.keys]
+            sampler = Sampler({"sail": sail.process.pid, "harbor": harbor_process.pid}, args.sample_seconds)
+            load = asyncio.run(steady_webhooks(sail.url, keys, args.rate, args.minutes * 60))
+            sampler.stop()
+            deadline = time.monotonic() + 300
+            while processed(sail.url) < load["sent"] and time.monotonic() < deadline:
+                time.sleep(0.5)
+            held = services(catalog)
+            results: dict[str, Any] = {
+                "setup": {
+                    "minutes": args.minutes,
+                    "rate_per_s": args.rate,
+                    "people": args.people,
+                    "keys": len(keys),
+                    "resync_minutes": args.resync_minutes,
+                },
+                "events": events_summary(sail.url, load, held, keys),
+                "sail": summary(sampler.samples["sail"]),
+                "harbor": summary(sampler.samples["harbor"]),
+            }
+    finally:
+        if sail is not None:
+            sail.stop()
+        harbor_process.terminate()
+        harbor_process.wait(timeout=60)
+    return results, sampler.samples
+
+
+def events_summary(
+    url: str, load: dict[str, Any], held: dict[str, dict[str, Any]], keys: list[str]
+) -> dict[str, Any]:
+    """What became of the webhooks sent, and how many resyncs ran meanwhile."""
+    return {
+        "sent": load["sent"],
+        "accepted_202": load["statuses"].get(202, 0),
+        "applied": int(processed(url)),
+        "failed": int(metric(url, "ocean_webhook_events_total", outcome="failed", path="/webhook")),
+        "last_deployment_in_catalog": all(
+            (held[key]["properties"]["deployments"] or [0])[-1] == load["last_versions"][key] for key in keys
+        ),
+        "resyncs": int(metric(url, "ocean_resyncs_total", status="completed")),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=60.0)
@@ -159,61 +218,12 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        integration = Path(tmp) / "fake"
-        ignore = shutil.ignore_patterns(".ocean", "__pycache__", ".mypy_cache", "tests")
-        shutil.copytree(REPO / "integrations" / "fake", integration, ignore=ignore)
-        harbor_process, harbor_url = start_harbor(Path(tmp), 0.0)
-        settings = {
-            "OCEAN__SCHEDULED_RESYNC_INTERVAL": str(args.resync_minutes),
-            "OCEAN__INTEGRATION__CONFIG__DEPARTMENT_COUNT": str(DEPARTMENTS),
-            "OCEAN__INTEGRATION__CONFIG__PEOPLE_PER_DEPARTMENT": str(max(args.people // DEPARTMENTS, 1)),
-        }
-        sail = SailProcess(integration, Path(tmp), harbor_url, max(args.keys, 30), settings)
-        try:
-            with catalog_client(harbor_url) as catalog:
-                keys = sorted(services(catalog))[: args.keys]
-                sampler = Sampler(
-                    {"sail": sail.process.pid, "harbor": harbor_process.pid}, args.sample_seconds
-                )
-                load = asyncio.run(steady_webhooks(sail.url, keys, args.rate, args.minutes * 60))
-                sampler.stop()
-                deadline = time.monotonic() + 300
-                while processed(sail.url) < load["sent"] and time.monotonic() < deadline:
-                    time.sleep(0.5)
-                held = services(catalog)
-                results: dict[str, Any] = {
-                    "setup": {
-                        "minutes": args.minutes,
-                        "rate_per_s": args.rate,
-                        "people": args.people,
-                        "keys": len(keys),
-                        "resync_minutes": args.resync_minutes,
-                    },
-                    "events": {
-                        "sent": load["sent"],
-                        "accepted_202": load["statuses"].get(202, 0),
-                        "applied": int(processed(sail.url)),
-                        "failed": int(
-                            metric(sail.url, "ocean_webhook_events_total", outcome="failed", path="/webhook")
-                        ),
-                        "last_deployment_in_catalog": all(
-                            (held[key]["properties"]["deployments"] or [0])[-1] == load["last_versions"][key]
-                            for key in keys
-                        ),
-                        "resyncs": int(metric(sail.url, "ocean_resyncs_total", status="completed")),
-                    },
-                    "sail": summary(sampler.samples["sail"]),
-                    "harbor": summary(sampler.samples["harbor"]),
-                }
-        finally:
-            sail.stop()
-            harbor_process.terminate()
-            harbor_process.wait(timeout=60)
+        results, samples = soak(args, Path(tmp))
     for section, numbers in results.items():
         print(f"{section}: " + ", ".join(f"{key}={value}" for key, value in numbers.items()))
     if args.json_out:
         with args.json_out.open("a") as out:
-            out.write(json.dumps({"benchmark": "soak", **results, "samples": sampler.samples}) + "\n")
+            out.write(json.dumps({"benchmark": "soak", **results, "samples": samples}) + "\n")
     print(f"sail_rss_slope_mb_per_h={results['sail']['second_half_slope_mb_per_h']}")
 
 

@@ -11,7 +11,9 @@ a thin adapter naming the published behaviour it mirrors:
 - ``context``: ``ocean``; ``event``: ``event``; ``models`` + ``config_adapter``: the published pydantic v1
   port-app-config models and their bridge to the runtime's; ``integration``: ``BaseIntegration``,
   ``APIPortAppConfig``, ``run``; ``webhooks``: ``AbstractWebhookProcessor`` on Ocean's live
-  events; ``http``: ``http_async_client``, ``OceanAsyncClient``, retries; ``utils``, ``extras``,
+  events; ``actions``: ``AbstractExecutor`` on Ocean's actions processor, ``runs`` its run models,
+  ``port_client``: the published run-reporting calls; ``http``: ``http_async_client``,
+  ``OceanAsyncClient``, retries; ``utils``, ``extras``,
   ``core_models``, ``entity_processor``, ``exceptions``: the rest; ``names``: the import table;
   ``finder``: the import machinery. ``README.md`` lists the deliberate differences.
 """

@@ -15,9 +15,9 @@ import asyncio
 import functools
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import ocean_runtime
 from ocean_runtime.app import OceanApp
@@ -25,6 +25,9 @@ from ocean_runtime.app import OceanApp
 from . import exceptions
 from .event import attributes_of, runtime_config_or_none
 from .runtime_view import RuntimeAppView
+
+if TYPE_CHECKING:
+    from ocean_runtime.sync import ResyncReport
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -118,7 +121,7 @@ class PortOceanContext:
         return self._lifecycle_hook("on_resync_start")
 
     def on_resync_complete(self) -> Callable[[F], F]:
-        """Recorded; Ocean does not call it yet (documented in the layer's README)."""
+        """Run after every resync that completed (not after a failed one), as published."""
         return self._lifecycle_hook("on_resync_complete")
 
     def on_incremental_resync(self, kind: str | None = None) -> Callable[[F], F]:
@@ -131,7 +134,10 @@ class PortOceanContext:
         def record(function: F) -> F:
             runtime = _runtime_app()
             if runtime is not None:
-                RuntimeAppView.of(runtime).lifecycle_hooks.setdefault(name, []).append(function)
+                hooks = RuntimeAppView.of(runtime).lifecycle_hooks
+                if name == "on_resync_complete" and name not in hooks:
+                    runtime.after_resync_hooks.append(_resync_complete_runner(hooks))
+                hooks.setdefault(name, []).append(function)
             return function
 
         return record
@@ -146,11 +152,13 @@ class PortOceanContext:
         ocean_runtime.ocean.add_webhook_processor(path, runtime_processor(processor))
 
     def register_action_executor(self, executor: Any) -> None:
-        """Recorded only: Ocean runs no action executors yet (a later release maps them)."""
+        """Register a published ``AbstractExecutor`` (and its webhook processor) on Ocean's app."""
         if self._app is not None:
             self._app.execution_manager.register_executor(executor)
             return
-        logger.warning("%s registered, but Ocean does not run action executors yet", type(executor).__name__)
+        from .actions import register
+
+        register(executor)
 
     def register_oauth_provider(self, provider: Any) -> None:
         logger.warning("OAuth providers are not supported by Ocean; ignoring %s", type(provider).__name__)
@@ -160,24 +168,23 @@ class PortOceanContext:
     async def register_raw(
         self, kind: str, change: list[dict[str, Any]], user_agent_type: Any = None
     ) -> None:
-        """Map ``change`` with the resources of ``kind`` and upsert it (not supported yet: raises)."""
+        """Map ``change`` with every resource of ``kind`` in the live mapping and upsert it.
+
+        Ocean's ``ocean.register_raw``: the live-events write path (selectors, ``itemsToParse``).
+        """
         if self._app is not None:
             await self._app.integration.register_raw(kind, change, user_agent_type)
             return
-        raise exceptions.OceanAbortException(
-            "ocean.register_raw is not supported by Ocean's port_ocean layer yet: "
-            "return the items from a webhook processor's handle_event instead"
-        )
+        await ocean_runtime.ocean.register_raw(kind, list(change))
 
     async def unregister_raw(
         self, kind: str, change: list[dict[str, Any]], user_agent_type: Any = None
     ) -> None:
+        """Delete the entities ``change`` maps to (only those this integration owns)."""
         if self._app is not None:
             await self._app.integration.unregister_raw(kind, change, user_agent_type)
             return
-        raise exceptions.OceanAbortException(
-            "ocean.unregister_raw is not supported by Ocean's port_ocean layer yet"
-        )
+        await ocean_runtime.ocean.unregister_raw(kind, list(change))
 
     def __repr__(self) -> str:
         return f"<port_ocean context over {self._app or _runtime_app()!r}>"
@@ -223,6 +230,18 @@ async def _run_resync_start_hooks() -> None:
 
 
 _RESYNC_STARTED = "__ocean_compat_resync_started"
+
+
+def _resync_complete_runner(hooks: dict[str, list[Any]]) -> Callable[[ResyncReport], Awaitable[None]]:
+    """The runtime's after-resync hook running the recorded ``on_resync_complete`` hooks."""
+
+    async def run_hooks(report: ResyncReport) -> None:
+        if not report.ok:
+            return  # published: the hooks run only after a resync that finished successfully
+        for hook in hooks.get("on_resync_complete", []):
+            await hook()
+
+    return run_hooks
 
 
 def _recorded(call: Callable[[Any], Any]) -> Callable[[F], F]:

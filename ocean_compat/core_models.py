@@ -1,8 +1,7 @@
 """Published core models (``port_ocean.core.models``) and result type aliases (``ocean_types``).
 
 Pydantic v1 models, permissive (extra keys kept), so integrations build and read them as on the
-published framework. The action-run models exist for imports only: Ocean does not run action
-executors yet (see ``actions``).
+published framework. The run models (``ActionRun``, ``WorkflowNodeRun``…) live in ``runs``.
 """
 
 from __future__ import annotations
@@ -44,55 +43,9 @@ class EventListenerType(StrEnum):
     POLLING = "POLLING"
     ONCE = "ONCE"
     WEBHOOKS_ONLY = "WEBHOOKS_ONLY"
+    ACTIONS_ONLY = "ACTIONS_ONLY"
 
 
 class IntegrationFeatureFlag(StrEnum):
     USE_PROVISIONED_DEFAULTS = "USE_PROVISIONED_DEFAULTS"
     LAKEHOUSE_ELIGIBLE = "LAKEHOUSE_ELIGIBLE"
-
-
-class RunStatus(StrEnum):
-    IN_PROGRESS = "IN_PROGRESS"
-    SUCCESS = "SUCCESS"
-    FAILURE = "FAILURE"
-
-
-ActionRunStatus = RunStatus
-
-
-class WorkflowNodeRunStatus(StrEnum):
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-
-
-class WorkflowNodeRunResult(StrEnum):
-    SUCCESS = "SUCCESS"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
-
-
-class WorkflowNodeRunLog(_Open):
-    level: str
-    message: str
-
-
-class IntegrationActionInvocationPayload(_Open):
-    type: str = "INTEGRATION_ACTION"
-
-
-class WorkflowIntegrationActionConfig(_Open):
-    pass
-
-
-class ActionRun(_Open):
-    id: str
-    status: str | None = None
-    payload: dict[str, Any] = {}
-
-
-class WorkflowNodeRun(_Open):
-    identifier: str
-    status: str | None = None
-
-
-IntegrationRun = ActionRun | WorkflowNodeRun

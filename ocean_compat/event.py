@@ -192,6 +192,30 @@ def runtime_config_or_none() -> Any:
 event: Any = _EventProxy()
 
 
+@asynccontextmanager
+async def live_event_scope(event_type: str) -> AsyncIterator[None]:
+    """Inside, ``event.port_app_config`` is the mapping Port holds now (when no event is open).
+
+    Published processors read it in ``authenticate``/``validate_payload`` (their framework runs
+    those in the background, inside an event); Ocean runs them while admitting the request. When
+    the mapping cannot be read, the block runs without it (a check that needs it then says no).
+    """
+    from ocean_runtime.context import EventScope, active_app, current_scope, event_scope
+    from ocean_runtime.errors import OceanError
+
+    app = active_app()
+    if _explicit.get() is not None or current_scope() is not None or app is None:
+        yield
+        return
+    try:
+        config = await app.live_port_app_config()
+    except OceanError:
+        yield
+        return
+    with event_scope(EventScope(event_type, config)):
+        yield
+
+
 class _EventContextStack:
     """Published ``_event_context_stack`` (a stack of events): ``push``, ``pop``, ``top``.
 

@@ -62,7 +62,25 @@ class EmptyPortAppConfigError(BaseOceanException):
     pass
 
 
-class ActionExecutionError(BaseOceanException):
+class ActionExecutionError(ocean_runtime.ActionFailedError):
+    """An expected action failure (bad input, the 3rd party refused): the run fails with ``message``.
+
+    Published: a plain ``Exception`` whose ``status_label`` (or the subclass's
+    ``DEFAULT_STATUS_LABEL``) labels the failed run. Here it is Ocean's ``ActionFailedError``, so
+    the runtime reports it as such, without a traceback.
+    """
+
+    DEFAULT_STATUS_LABEL: str | None = None
+
+    def __init__(self, message: str, status_label: str | None = None) -> None:
+        super().__init__(message, status_label=status_label or self.DEFAULT_STATUS_LABEL)
+
+
+class DuplicateActionExecutorError(BaseOceanException):
+    pass
+
+
+class RunAlreadyAcknowledgedError(BaseOceanException):
     pass
 
 

@@ -1,35 +1,10 @@
-"""Smaller published names: action executors (import level only), included-files helpers, version.
-
-Action executors: five integrations define ``AbstractExecutor`` subclasses at import time. Ocean
-does not run Port action runs yet, so the class exists for them to import and subclass, and
-``ocean.register_action_executor`` records nothing but a warning (a later release maps them).
-"""
+"""Smaller published names: included-files helpers, user-agent types, version."""
 
 from __future__ import annotations
 
 import posixpath
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, Protocol
-
-
-class AbstractExecutor(ABC):
-    """Published action executor base (import level only in Ocean, see the module docstring)."""
-
-    ACTION_NAME: str = ""
-    PARTITION_KEY: str = ""
-    WEBHOOK_PROCESSOR_CLASS: type | None = None
-    WEBHOOK_PATH: str = ""
-
-    async def is_close_to_rate_limit(self) -> bool:
-        return False
-
-    async def get_remaining_seconds_until_rate_limit(self) -> float:
-        return 0.0
-
-    @abstractmethod
-    async def execute(self, run: Any) -> None:
-        """Run one action run."""
 
 
 class RepoBranchMappingLike(Protocol):

@@ -20,6 +20,8 @@ U = "ocean_compat.utils"
 I = "ocean_compat.integration"  # noqa: E741
 X = "ocean_compat.extras"
 CM = "ocean_compat.core_models"
+R = "ocean_compat.runs"
+A = "ocean_compat.actions"
 EP = "ocean_compat.entity_processor"
 T = "ocean_compat.testing"
 
@@ -61,20 +63,19 @@ _EXCEPTIONS = [
     "IntegrationNotStartedException",
     "BaseContextError",
 ]
-_CORE_MODELS = [
-    "Entity",
+_CORE_MODELS = ["Entity", "IntegrationFeatureFlag", "EventListenerType"]
+_RUN_MODELS = [
     "IntegrationRun",
     "ActionRun",
+    "RunKind",
     "RunStatus",
     "ActionRunStatus",
     "WorkflowNodeRun",
     "WorkflowNodeRunLog",
     "WorkflowNodeRunStatus",
     "WorkflowNodeRunResult",
-    "IntegrationFeatureFlag",
     "IntegrationActionInvocationPayload",
     "WorkflowIntegrationActionConfig",
-    "EventListenerType",
 ]
 
 
@@ -115,11 +116,12 @@ MODULES: Final[dict[str, dict[str, str]]] = {
     "port_ocean.core.handlers.webhook.config_change_processor": _from(
         W, ["BaseConfigChangeWebhookProcessor"]
     ),
-    "port_ocean.core.handlers.actions.abstract_executor": _from(X, ["AbstractExecutor"]),
+    "port_ocean.core.handlers.actions.abstract_executor": _from(A, ["AbstractExecutor"]),
+    "port_ocean.core.handlers.actions": _from(A, ["AbstractExecutor"]),
     "port_ocean.core.handlers.queue": _from(U, ["GroupQueue"]),
     "port_ocean.core.integrations.base": _from(I, ["BaseIntegration"]),
     "port_ocean.core.integrations.mixins.handler": _from(I, ["HandlerMixin"]),
-    "port_ocean.core.models": _from(CM, _CORE_MODELS),
+    "port_ocean.core.models": _from(CM, _CORE_MODELS) | _from(R, _RUN_MODELS),
     "port_ocean.core.ocean_types": _from(
         CM,
         [
@@ -150,7 +152,9 @@ MODULES: Final[dict[str, dict[str, str]]] = {
     "port_ocean.exceptions.core": _from(E, _EXCEPTIONS),
     "port_ocean.exceptions.context": _from(E, _EXCEPTIONS),
     "port_ocean.exceptions.api": _from(E, ["EmptyPortAppConfigError"]),
-    "port_ocean.exceptions.execution_manager": _from(E, ["ActionExecutionError"]),
+    "port_ocean.exceptions.execution_manager": _from(
+        E, ["ActionExecutionError", "DuplicateActionExecutorError", "RunAlreadyAcknowledgedError"]
+    ),
     "port_ocean.exceptions.webhook_processor": _from(E, ["RetryableError"]),
     "port_ocean.cache.errors": _from(E, ["FailedToReadCacheError", "FailedToWriteCacheError"]),
     "port_ocean.clients.auth.oauth_client": _from(U, ["OAuthClient"]),

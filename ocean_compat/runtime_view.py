@@ -6,8 +6,8 @@ Published integrations read a handful of attributes of the published ``Ocean`` a
 and settings. One view per ``OceanApp`` (kept in a weak map, so it goes with its app); it holds
 what the layer adds per app: the in-memory cache and the recorded lifecycle hooks.
 
-Calls of the published Port client that Ocean does not offer to integrations (action-run
-reporting, raw entity upserts) raise a clear error naming the call.
+``port_client`` offers the published run-reporting calls (``port_client``); the others raise a
+clear error naming the call.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from ocean_runtime.app import OceanApp
 
 from . import exceptions
+from .port_client import CompatPortClient
 
 logger = logging.getLogger(__name__)
 
@@ -40,19 +41,6 @@ class MemoryCacheProvider:
 
     async def clear(self) -> None:
         self._values.clear()
-
-
-class UnsupportedPortClient:
-    """``ocean.port_client``: every call raises an error naming it (Ocean writes to Port itself)."""
-
-    def __getattr__(self, name: str) -> Any:
-        async def unsupported(*args: Any, **kwargs: Any) -> Any:
-            raise exceptions.OceanAbortException(
-                f"ocean.port_client.{name} is not supported by Ocean's port_ocean layer: Ocean writes "
-                "to Port itself from what resync handlers and webhook processors return"
-            )
-
-        return unsupported
 
 
 class RecordingRouter:
@@ -97,17 +85,23 @@ class RecordingFastAPIApp:
 
 
 class _ConfigHandler:
-    """``ocean.integration.port_app_config_handler``: the current run's config."""
+    """``ocean.integration.port_app_config_handler``: the current event's config, else Port's now."""
+
+    def __init__(self, app: OceanApp) -> None:
+        self._app = app
 
     async def get_port_app_config(self, use_cache: bool = True) -> Any:
         from .event import event
 
-        return event.port_app_config
+        try:
+            return event.port_app_config
+        except exceptions.EventContextNotFoundError:
+            return native_config(await self._app.live_port_app_config())
 
 
 class _IntegrationView:
-    def __init__(self) -> None:
-        self.port_app_config_handler = _ConfigHandler()
+    def __init__(self, app: OceanApp) -> None:
+        self.port_app_config_handler = _ConfigHandler(app)
 
     @property
     def entity_processor(self) -> Any:
@@ -123,10 +117,10 @@ class RuntimeAppView:
         self._app = app
         self.cache_provider = MemoryCacheProvider()
         self.lifecycle_hooks: dict[str, list[Any]] = {}
-        self.port_client = UnsupportedPortClient()
+        self.port_client = CompatPortClient()
         self.integration_router = RecordingRouter()
         self.fast_api_app = RecordingFastAPIApp()
-        self.integration = _IntegrationView()
+        self.integration = _IntegrationView(app)
         self.metrics = SimpleNamespace()
 
     @classmethod

@@ -13,11 +13,16 @@ runs the published checks in order — ``should_process_event``, ``authenticate`
 - the admission's verdict is kept with the event, so processing does not re-check a signature
   (a re-delivered event has no raw body);
 - ``handle_event`` receives the integration's own (v1) resource config, and returns the
-  published ``WebhookEventRawResults`` (Ocean's own class: same fields).
+  published ``WebhookEventRawResults`` (Ocean's own class: same fields);
+- an ``ACTION`` processor (it completes action runs) runs once per event with ``resource=None``,
+  as published, whatever the mapping holds (``_AdaptedAction``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -28,6 +33,7 @@ import ocean_runtime
 from ocean_runtime import WebhookEventRawResults
 from ocean_runtime.webhooks import WebhookEvent as RuntimeEvent
 
+from .event import EventType, live_event_scope
 from .exceptions import RetryableError
 from .runtime_view import native_resource
 
@@ -191,12 +197,14 @@ class _Adapted(ocean_runtime.WebhookProcessor):
 
     async def authenticate(self, payload: EventPayload, headers: EventHeaders) -> bool:
         inner = self.inner
-        return bool(await inner.should_process_event(inner.event)) and bool(
-            await inner.authenticate(payload, headers)
-        )
+        if not await inner.should_process_event(inner.event):
+            return False
+        async with live_event_scope(EventType.HTTP_REQUEST):
+            return bool(await inner.authenticate(payload, headers))
 
     async def validate_payload(self, payload: EventPayload) -> bool:
-        return bool(await self.inner.validate_payload(payload))
+        async with live_event_scope(EventType.HTTP_REQUEST):
+            return bool(await self.inner.validate_payload(payload))
 
     async def should_process_event(self, event: RuntimeEvent) -> bool:
         if type(self).name() in event.accepted_by:
@@ -232,15 +240,61 @@ class _Adapted(ocean_runtime.WebhookProcessor):
         return float(self.inner.calculate_retry_delay())
 
 
+class _AdaptedAction(_Adapted):
+    """A published ``ACTION`` processor: it reports on action runs, not on catalog kinds.
+
+    The published manager runs it once per event with ``resource=None``, whatever the mapping
+    holds. Ocean's dispatcher runs processors per mapped resource, so this one runs the published
+    ``handle_event`` (with its retry policy) while the event is classified and answers "no
+    kinds": nothing is mapped from it, as published.
+    """
+
+    async def get_matching_kinds(self, event: RuntimeEvent) -> list[str]:
+        async with live_event_scope(EventType.HTTP_REQUEST):
+            await self._handle_once()
+        return []
+
+    async def _handle_once(self) -> None:
+        inner = self.inner
+        await inner.before_processing()
+        while True:
+            try:
+                await inner.handle_event(copy.deepcopy(inner.event.payload), None)
+                break
+            except Exception as exc:
+                if not (inner.should_retry(exc) and inner.retry_count < inner.max_retries):
+                    raise
+                inner.retry_count += 1
+                await asyncio.sleep(inner.calculate_retry_delay())
+        await inner.after_processing()
+
+
+_RUNTIME_CLASSES: weakref.WeakKeyDictionary[type, type[ocean_runtime.WebhookProcessor]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def runtime_processor(published: type) -> type[ocean_runtime.WebhookProcessor]:
-    """The Ocean processor class running ``published`` (named like it, for event records)."""
+    """The Ocean processor class running ``published`` (named like it, for event records).
+
+    One class per published class, so registering it twice (by ``main.py`` and by an action
+    executor's ``WEBHOOK_PROCESSOR_CLASS``) serves it once.
+    """
     if isinstance(published, type) and issubclass(published, ocean_runtime.WebhookProcessor):
         return published
-    return type(
-        published.__name__,
-        (_Adapted,),
-        {"published": published, "__qualname__": published.__qualname__, "__module__": published.__module__},
-    )
+    adapted = _RUNTIME_CLASSES.get(published)
+    if adapted is None:
+        is_action = getattr(published, "get_processor_type", lambda: None)() == WebhookProcessorType.ACTION
+        adapted = _RUNTIME_CLASSES[published] = type(
+            published.__name__,
+            (_AdaptedAction if is_action else _Adapted,),
+            {
+                "published": published,
+                "__qualname__": published.__qualname__,
+                "__module__": published.__module__,
+            },
+        )
+    return adapted
 
 
 class LiveEventsProcessorManager:

@@ -36,6 +36,10 @@ class ActionRuns:
         """Add a line to the run's log."""
         await self._api.post_log(run_id, message, status_label=status_label)
 
+    async def patch(self, run_id: str, body: dict[str, Any]) -> None:
+        """Update the run's fields as Port names them (``link``, ``externalRunId``, ``statusLabel``…)."""
+        await self._api.patch(run_id, body)
+
     async def complete(
         self, run_id: str, *, success: bool, message: str | None = None, status_label: str | None = None
     ) -> None:

@@ -100,7 +100,8 @@ async def execute_run(
     """Run one buffered run through its executor (see the module docstring)."""
     prepared: Prepared = buffered.payload
     run, reporter = prepared.run, prepared.run.reporter
-    reporter.claim_id = buffered.raw.get("claimId")  # a repeated claim may have renewed it
+    # A repeated claim may have renewed it; without a lease the acknowledgement is final.
+    reporter.claim_id = buffered.raw.get("claimId") if prepared.executor.leases else None
     api = reporter.api
     failure: ActionFailedError | None = None
     try:

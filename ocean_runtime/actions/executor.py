@@ -50,11 +50,16 @@ class ActionExecutor:
         webhook_path: optional ``POST /integration{path}`` where the 3rd party reports progress.
         webhook_processor: the ``WebhookProcessor`` subclass served there (registered with the
             executor).
+        leases: True (the default): with a harbor claim, the run is leased while it executes and
+            offered again if this worker dies. False: the acknowledgement is final, as Port's
+            is — the run is never offered again, not after a crash, nor while a webhook finishes
+            it later (for executors that must never run twice and take no idempotency key).
     """
 
     action_name: str = ""
     webhook_path: str | None = None
     webhook_processor: type | None = None
+    leases: bool = True
 
     async def execute(self, run: ActionRun) -> None:
         """Do the action. Return: SUCCESS; raise ``ActionFailedError(reason)`` (or anything): FAILURE."""

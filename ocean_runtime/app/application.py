@@ -8,7 +8,7 @@ activates it again while it runs. Nothing in it is global: tests build several s
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ocean_runtime.config import OceanSettings
     from ocean_runtime.mapping import PortAppConfig
     from ocean_runtime.port import PortClient
+    from ocean_runtime.sync import ResyncReport
 
     from .live_catalog import LiveCatalog
 
@@ -60,6 +61,9 @@ class OceanApp:
         self.resync_handlers: list[ResyncHandler] = []
         self.webhook_processors: dict[str, list[type]] = {}
         self.action_executors: dict[str, ActionExecutor] = {}
+        # Called with each resync's report once it ended (adapters run their own "after the
+        # resync" hooks here); a hook's error is logged, never turns the run into a failure.
+        self.after_resync_hooks: list[Callable[[ResyncReport], Awaitable[None]]] = []
         self._port: PortClient | None = None
         self._live_catalog: LiveCatalog | None = None
         self._top_level_modules: frozenset[str] | None = None
@@ -177,6 +181,13 @@ class OceanApp:
     async def unregister_raw(self, kind: str, items: list[dict[str, Any]]) -> None:
         """Delete the entities raw items of ``kind`` map to (those this integration owns)."""
         await self._catalog("ocean.unregister_raw").unregister_raw(kind, items)
+
+    async def live_port_app_config(self) -> PortAppConfig:
+        """The port-app-config Port holds now, parsed with the integration's class.
+
+        Fetched at most about once a second (the live-events cache), while the integration runs.
+        """
+        return await self._catalog("the live port-app-config").current_config()
 
     def attach_port(self, port: PortClient | None) -> None:
         """The Port client the running integration uses (None once it stopped); the runner sets it."""

@@ -39,6 +39,10 @@ class LiveCatalog:
         self._writer = SharedWriter(port)
         self._mapping = LiveMapping(port, config_class)
 
+    async def current_config(self) -> PortAppConfig:
+        """The port-app-config Port holds now (the live-events cache: fetched about once a second)."""
+        return (await self._mapping.current()).config
+
     async def register_raw(self, kind: str, items: list[dict[str, Any]]) -> RunTally:
         """Upsert the entities ``items`` of ``kind`` map to (selector-false ones are removed).
 

@@ -176,6 +176,7 @@ class IntegrationRunner:
                     observer=self.observer,
                 )
                 await cursors.advance(report)
+            await run_after_resync_hooks(self.app, report)
         return report
 
     def _local_mapping_name(self) -> str:
@@ -226,6 +227,16 @@ async def run_start_handlers(app: OceanApp) -> None:
             raise AbortRunError(
                 f"@ocean.on_start handler {name} raised {describe_exception(exc, app.directory)}"
             ) from exc
+
+
+async def run_after_resync_hooks(app: OceanApp, report: ResyncReport) -> None:
+    """Call ``app.after_resync_hooks`` with the report; a failing hook is logged, the run stands."""
+    for hook in app.after_resync_hooks:
+        try:
+            await hook(report)
+        except Exception as exc:
+            name = getattr(hook, "__qualname__", repr(hook))
+            logger.error("After-resync hook %s failed: %s", name, describe_exception(exc, app.directory))
 
 
 def _settings(app: OceanApp) -> OceanSettings:

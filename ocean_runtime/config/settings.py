@@ -94,7 +94,7 @@ class LiveEventsSettings(BaseModel):
     backend: Literal["local", "kafka"] = "local"
     kafka: LiveEventsKafkaSettings = Field(default_factory=LiveEventsKafkaSettings)
     max_pending: int = Field(default=10_000, ge=1, description="local: accepted events held at most")
-    concurrency: int = Field(default=32, ge=1, description="events processed at once (across keys)")
+    concurrency: int = Field(default=32, ge=1, description="webhook processors running at once (across keys)")
     journal_path: str | None = Field(
         default=None,
         description="local: the SQLite file accepted events wait in (default DIR/.ocean/live-events.db)",

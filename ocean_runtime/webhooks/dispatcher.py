@@ -110,7 +110,11 @@ class WebhookDispatcher:
                         event, failed=True, message=f"the live mapping cannot be used: {exc.render()}"
                     )
                 return
-            changes = [await self._changes_of(event, mapping) for event in run]
+            changes = []
+            for event in run:
+                changes.append(await self._changes_of(event, mapping))
+                # A long run must not hold the loop: the route answers webhooks between events.
+                await asyncio.sleep(0)
             written = [(event, found) for event, found in zip(run, changes, strict=True) if found is not None]
             tallies = await write_run(self._writer, [found for _, found in written], mapping.write_options)
             for (event, found), tally in zip(written, tallies, strict=True):

@@ -99,23 +99,24 @@ class EventJournal:
         self._thread.start()
         return left
 
-    async def append(self, event: WebhookEvent) -> None:
-        """Store ``event``; returns once it is committed to disk.
+    def append(self, event: WebhookEvent) -> asyncio.Future[None]:
+        """Store ``event``; the future resolves once it is committed to disk.
 
-        Raises:
-            JournalError: it could not be stored.
+        The future fails with ``JournalError`` when it could not be stored. Cancelling it does
+        not take the event back: await it through ``asyncio.shield`` when the waiter may go.
         """
         assert self._thread is not None, "open() the journal first"
         seq = self._next_seq
         self._next_seq += 1
         self._seqs[event.id] = seq
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda done: self._forget_failed(event, done))
         self._requests.put(_Append(seq, event.to_json(), future))
-        try:
-            await future
-        except JournalError:
+        return future
+
+    def _forget_failed(self, event: WebhookEvent, future: asyncio.Future[None]) -> None:
+        if not future.cancelled() and future.exception() is not None:
             self._seqs.pop(event.id, None)
-            raise
 
     def done(self, event: WebhookEvent) -> None:
         """Forget ``event`` (processed, or given up); written with the next transaction."""
@@ -166,17 +167,19 @@ class EventJournal:
         except sqlite3.Error as exc:
             logger.error("Could not write the live-events journal %s: %s", self.path, exc)
             error = JournalError(f"could not store the event in {self.path}: {exc}")
-        for append in appends:
-            append.future.get_loop().call_soon_threadsafe(_settle, append.future, error)
+        if appends:  # one wake-up of the event loop for the whole transaction
+            futures = [append.future for append in appends]
+            futures[0].get_loop().call_soon_threadsafe(_settle, futures, error)
 
 
-def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():  # the submitter was cancelled (its client went away)
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)
+def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for future in futures:
+        if future.done():  # cancelled by its owner
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

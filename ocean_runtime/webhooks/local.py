@@ -113,10 +113,13 @@ class LocalLiveEventsBackend:
             self._queue(event)
             return
         await self._open()
+        assert self._journal is not None
         self._held += 1  # counted at once: concurrent submissions must not overshoot the bound
+        stored = self._journal.append(event)
+        # Queued once on disk — even if the sender hangs up meanwhile (hence the shield).
+        stored.add_done_callback(lambda done: self._stored(event, done))
         try:
-            # Shielded: once the journal has it, it is queued even if the sender hangs up meanwhile.
-            await asyncio.shield(self._store(event))
+            await asyncio.shield(stored)
         except JournalError as exc:
             raise BackendUnavailableError(str(exc), retry_after=SHUTDOWN_RETRY_AFTER_SECONDS) from exc
 
@@ -172,15 +175,10 @@ class LocalLiveEventsBackend:
                 self._queue(event)
             self._opened = True
 
-    async def _store(self, event: WebhookEvent) -> None:
-        assert self._journal is not None
-        try:
-            await self._journal.append(event)
-        except BaseException:
-            self._held -= 1
-            raise
+    def _stored(self, event: WebhookEvent, stored: asyncio.Future[None]) -> None:
         self._held -= 1  # _queue counts it again
-        self._queue(event)
+        if not stored.cancelled() and stored.exception() is None:
+            self._queue(event)
 
     def _queue(self, event: WebhookEvent) -> None:
         self._groups.setdefault(event.group_key, deque()).append(event)

@@ -29,4 +29,6 @@ def test_bench_webhooks_reports_every_event_accepted_and_applied_in_order(tmp_pa
     assert record["benchmark"] == "webhooks"
     sent = record["throughput"]
     assert (sent["events"], sent["accepted_202"], sent["in_order_per_key"]) == (40, 40, True)
+    assert (sent["lost"], sent["out_of_order_keys"]) == (0, 0)
+    assert sent["accepted_to_catalog_p99_ms"] >= sent["accepted_to_catalog_p50_ms"] > 0
     assert record["latency"]["samples"] == 3

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
-import re
-import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +20,10 @@ import pytest
 from ocean_harbor.testing import RunningHarbor
 from ocean_runtime.config.naming import config_env_var
 from ocean_runtime.testing.fake_api import FakeAPI
-from tests.compat.corpus.environment import corpus_folder, corpus_python, resources_with_kinds, scratch_copy
+from tests.compat.corpus.environment import corpus_folder, resources_with_kinds, scratch_copy
+from tests.compat.corpus.listening import WAIT_SECONDS, Listening, sail
 from tests.compat.corpus.webhooks import WEBHOOK_CASES, WebhookCase, compact
 from tests.compat.fake_server import ServedFakeAPI
-
-WAIT_SECONDS = 120.0
 
 
 @pytest.fixture
@@ -37,35 +32,7 @@ def harbor(tmp_path: Path) -> Iterator[RunningHarbor]:
         yield running
 
 
-class Listening:
-    """A running ``ocean sail`` and its output, read in a thread."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.process = process
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        assert process.stdout is not None
-        stream = process.stdout
-        threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
-
-    def wait_for(self, pattern: str) -> re.Match[str]:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=1)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            self.seen.append(line)
-            if match := re.search(pattern, line):
-                return match
-        pytest.fail(f"no line matching {pattern!r}; output:\n{''.join(self.seen)[-6000:]}")
-
-
-def _start(
-    webhook: WebhookCase, harbor: RunningHarbor, api_url: str, tmp_path: Path
-) -> subprocess.Popen[str]:
+def _start(webhook: WebhookCase, harbor: RunningHarbor, api_url: str, tmp_path: Path) -> Listening:
     case = webhook.case
     folder = scratch_copy(corpus_folder(case.name), tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
@@ -84,15 +51,7 @@ def _start(
         env["OCEAN_COMPAT_HTTP_ROUTES"] = json.dumps({host: api_url for host in case.hosts})
     if case.kinds is not None:
         env["OCEAN__RESOURCES_PATH"] = str(resources_with_kinds(folder, case.kinds, tmp_path / "resources"))
-    return subprocess.Popen(
-        [str(corpus_python().with_name("ocean")), "sail", str(folder), "--port", "0"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
-    )
+    return sail(folder, env, tmp_path)
 
 
 @pytest.mark.parametrize("webhook", WEBHOOK_CASES, ids=[w.case.name for w in WEBHOOK_CASES])
@@ -105,10 +64,9 @@ def test_signed_webhook_reaches_the_catalog_through_the_integrations_processor(
     blueprint, identifier = webhook.expected
     body = compact(webhook.payload)
     with server.running():
-        process = _start(webhook, harbor, server.url, tmp_path)
+        listening = _start(webhook, harbor, server.url, tmp_path)
         try:
-            sail = Listening(process)
-            url = sail.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
+            url = listening.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
             endpoint = f"{url}/integration{webhook.path}"
             forged = {name: "0" * len(value) for name, value in webhook.sign(body).items()}
             refused = httpx.post(
@@ -121,18 +79,11 @@ def test_signed_webhook_reaches_the_catalog_through_the_integrations_processor(
             assert accepted.status_code == 202, accepted.text
             deadline = time.monotonic() + WAIT_SECONDS
             while identifier not in {e["identifier"] for e in harbor.entities(blueprint)}:
-                if time.monotonic() > deadline or process.poll() is not None:
+                if time.monotonic() > deadline or listening.process.poll() is not None:
                     pytest.fail(
-                        f"{blueprint}/{identifier} never reached the catalog; output:\n{''.join(sail.seen)}"
+                        f"{blueprint}/{identifier} never reached the catalog; output:\n{listening.output()}"
                     )
                 time.sleep(0.1)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            if process.stdout is not None:
-                process.stdout.close()
+            listening.stop()
     assert server.unmatched == []
