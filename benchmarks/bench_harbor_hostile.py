@@ -173,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocean", help="the `ocean` executable whose harbor to attack (default: this one)")
     parser.add_argument("--size-mb", type=int, default=100)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--reference",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="accepted like the other benchmarks' flag; this one has no reference side",
+    )
     args = parser.parse_args(argv)
     if args.ocean:
         os.environ["BENCH_OCEAN"] = args.ocean

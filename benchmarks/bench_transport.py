@@ -76,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.1, help="harbor seconds per API request")
     parser.add_argument("--requests", type=int, default=2000, help="bulk upserts per run (20 entities each)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per transport (medians reported)")
+    parser.add_argument(
+        "--reference",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="accepted like the other benchmarks' flag; this one has no reference side",
+    )
     args = parser.parse_args(argv)
     remote = Remote(args.latency, 0.0, None)
     print(f"harbor plays: {remote.describe()}; {args.requests} bulk upserts of 20 entities per run")

@@ -16,12 +16,13 @@ import base64
 import json
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ocean_harbor.catalog import search
-from ocean_harbor.entity_json import ENTITY_COLUMNS, row_to_entity
+from ocean_harbor.entity_json import ENTITY_COLUMNS, row_to_entity, row_to_spliced_entity
 from ocean_harbor.errors import expect, invalid, read_json
 from ocean_harbor.http_utils import in_thread, ok
 from ocean_harbor.store import Store, format_time, parse_time
@@ -83,11 +84,14 @@ def _owned_page(store: Store, body: dict[str, Any]) -> dict[str, Any]:
             " ORDER BY e.datasource, e.blueprint, e.identifier LIMIT ?",
             (*params, limit + 1),
         ).fetchall()
-    page = [row_to_entity(row) for row in rows[:limit]]
+    spliced = [row_to_spliced_entity(row) for row in rows[:limit]]
+    page = [entity or row_to_entity(row) for entity, row in zip(spliced, rows, strict=False)]
     more = len(rows) > limit
     return {
         "entities": page,
         "next": encode_cursor(page[-1], rows[limit - 1]["datasource"]) if more else None,
+        # Spliced columns hold no NaN/Infinity: the answer needs no check for them (json_codec).
+        "finite": all(entity is not None for entity in spliced),
     }
 
 
@@ -103,7 +107,10 @@ def search_routes(store: Store) -> list[Route]:
         body = await read_json(request)
         if not isinstance(body, dict):
             raise invalid("The request body must be an object with datasource_prefix / datasource_suffix.")
-        return ok(**await in_thread(_owned_page, store, body))
+        page = await in_thread(_owned_page, store, body)
+        if page.pop("finite"):
+            return Response(orjson.dumps({"ok": True, **page}), media_type="application/json")
+        return ok(**page)
 
     async def search_entities(request: Request) -> Response:
         query = await read_json(request)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import orjson
+
 from ocean_harbor.store import loads
 
 ENTITY_COLUMNS = (
@@ -36,6 +38,33 @@ def row_to_entity(row: sqlite3.Row) -> dict[str, Any]:
         "team": loads(row["team"], []),
         "properties": loads(row["properties"], {}),
         "relations": loads(row["relations"], {}),
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+        "createdBy": "harbor",
+        "updatedBy": "harbor",
+    }
+
+
+def row_to_spliced_entity(row: sqlite3.Row) -> dict[str, Any] | None:
+    """``row_to_entity`` without parsing the JSON columns: they go into the answer as stored.
+
+    Listing thousands of entities (a reconcile's pages) spent most of its time parsing those
+    columns only to write them out again. A column written with a non-finite float spells it
+    ``NaN``/``Infinity`` (not JSON); such a row (or one merely mentioning those words) returns
+    None, and the caller takes ``row_to_entity``'s way.
+    """
+    columns = (row["team"], row["properties"], row["relations"])
+    if any(text and ("NaN" in text or "Infinity" in text) for text in columns):
+        return None
+    team, properties, relations = columns
+    return {
+        "identifier": row["identifier"],
+        "title": row["title"],
+        "icon": row["icon"],
+        "blueprint": row["blueprint"],
+        "team": orjson.Fragment(team or "[]"),
+        "properties": orjson.Fragment(properties or "{}"),
+        "relations": orjson.Fragment(relations or "{}"),
         "createdAt": row["created_at"],
         "updatedAt": row["updated_at"],
         "createdBy": "harbor",

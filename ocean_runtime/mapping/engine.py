@@ -40,6 +40,7 @@ from ocean_runtime.mapping.plain import NotPlain, PathError, jq_type
 from ocean_runtime.mapping.plan import (
     BudgetBreach,
     CompiledExpression,
+    CompileErrors,
     MappingPlan,
     Strategy,
     build_plan,
@@ -97,12 +98,18 @@ class ResourceMapper:
         self.source = source
         self.tolerant = tolerant
         prefix = f"resources[{index}]"
-        errors: list[tuple[str, JQCompileError]] = []
-        self._selector = _compile_or_record(resource.selector.query, f"{prefix}.selector.query", errors)
+        if sandbox is None:
+            sandbox = JqSandbox()
+            weakref.finalize(self, sandbox.close)
+        self._sandbox = sandbox
+        errors: CompileErrors = []
+        selector = resource.selector.query
+        self._selector = _compile_or_record(selector, f"{prefix}.selector.query", errors, sandbox)
         mapping = resource.port.entity.mappings.model_dump(exclude_unset=True)
-        self._plan: MappingPlan = build_plan(mapping, f"{prefix}.port.entity.mappings", errors)
-        self._items_to_parse = _items_to_parse(resource, f"{prefix}.port.itemsToParse", source, errors)
-        self.problems = [ExpressionProblem.of_syntax(location, exc) for location, exc in errors]
+        self._plan: MappingPlan = build_plan(mapping, f"{prefix}.port.entity.mappings", errors, sandbox)
+        location = f"{prefix}.port.itemsToParse"
+        self._items_to_parse = _items_to_parse(resource, location, source, errors, sandbox)
+        self.problems = [_problem(location, exc) for location, exc in errors]
         if self.problems and not tolerant:
             raise invalid_expressions(self.problems, source)
         # Without its selector or itemsToParse nothing of the resource can be mapped.
@@ -110,10 +117,6 @@ class ResourceMapper:
         if self._items_to_parse is not None:
             expressions = [self._selector, *(leaf.compiled for leaf in self._plan.leaves)]
             self._items_to_parse.keys_read = _keys_read(expressions)
-        if sandbox is None:
-            sandbox = JqSandbox()
-            weakref.finalize(self, sandbox.close)
-        self._sandbox = sandbox
         self._build = entity_builder(self._plan.template)
         template = self._plan.template
         # Only mapped keys reach the entity: without `icon`/`team` there is nothing to coerce.
@@ -125,7 +128,8 @@ class ResourceMapper:
         self._batched = [leaf for leaf in self._plan.leaves if leaf.compiled.strategy is Strategy.BATCHED]
         for slot, leaf in enumerate(self._batched):
             leaf.compiled.batch_slot = slot
-        self._with_selector, self._fields_only = _batch_programs(self._selector, self._batched)
+        programs = _batch_programs(self._selector, self._batched, self._sandbox)
+        self._with_selector, self._fields_only = programs
         self._getters = [leaf.compiled.getter(self._sandbox) for leaf in self._plan.leaves]
         self._reports = [(leaf.key, leaf.compiled.expression or "null") for leaf in self._plan.leaves]
 
@@ -280,7 +284,8 @@ class ResourceMapper:
             assert suspect.expression is not None
             selector = suspect.expression if suspect is self._selector else None
             try:
-                BatchProgram(selector, [] if selector else [suspect.expression]).run(datas, self._sandbox)
+                alone = BatchProgram(selector, [] if selector else [suspect.expression], self._sandbox)
+                alone.run(datas, self._sandbox)
             except JqBudgetError as exc:
                 return BudgetBreach(suspect.location, suspect.expression, exc.reason)
             except (TypeError, ValueError):
@@ -331,29 +336,35 @@ class ResourceMapper:
 
 
 def _compile_or_record(
-    expression: str, location: str, errors: list[tuple[str, JQCompileError]]
+    expression: str, location: str, errors: CompileErrors, sandbox: JqSandbox
 ) -> CompiledExpression:
     try:
-        return CompiledExpression.compile(expression, location)
-    except JQCompileError as exc:
+        return CompiledExpression.compile(expression, location, sandbox)
+    except (JQCompileError, BudgetBreach) as exc:
         errors.append((location, exc))
         return CompiledExpression(expression, location, Strategy.LITERAL)
 
 
+def _problem(location: str, error: JQCompileError | BudgetBreach) -> ExpressionProblem:
+    if isinstance(error, BudgetBreach):
+        return ExpressionProblem.of_breach(error)
+    return ExpressionProblem.of_syntax(location, error)
+
+
 def _batch_programs(
-    selector: CompiledExpression, batched: list[Any]
+    selector: CompiledExpression, batched: list[Any], sandbox: JqSandbox
 ) -> tuple[BatchProgram | None, BatchProgram | None]:
     """The combined programs (selector + fields, fields only); None where not needed or not compilable."""
     expressions = [leaf.compiled.expression for leaf in batched]
     with_selector = fields_only = None
     if selector.strategy is Strategy.BATCHED:
         try:
-            with_selector = BatchProgram(selector.expression, expressions)
+            with_selector = BatchProgram(selector.expression, expressions, sandbox)
         except ValueError:
             with_selector = None
     if expressions:
         try:
-            fields_only = BatchProgram(None, expressions)
+            fields_only = BatchProgram(None, expressions, sandbox)
         except ValueError:
             fields_only = None
     return with_selector, fields_only
@@ -382,7 +393,7 @@ def _selection_by_jq(first: Callable[[], Any]) -> Selection:
 
 
 def _items_to_parse(
-    resource: ResourceConfig, location: str, source: str, errors: list[tuple[str, JQCompileError]]
+    resource: ResourceConfig, location: str, source: str, errors: CompileErrors, sandbox: JqSandbox
 ) -> ItemsToParse | None:
     if resource.port.items_to_parse is None:
         return None
@@ -393,8 +404,9 @@ def _items_to_parse(
             top_level_transform=resource.port.items_to_parse_top_level_transform,
             location=location,
             source=source,
+            sandbox=sandbox,
         )
-    except JQCompileError as exc:
+    except (JQCompileError, BudgetBreach) as exc:
         errors.append((location, exc))
         return None
 

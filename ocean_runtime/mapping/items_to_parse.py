@@ -90,11 +90,20 @@ class ItemsToParse:
             silently skip every item).
     """
 
-    def __init__(self, expression: str, *, name: str, top_level_transform: bool, location: str, source: str):
+    def __init__(
+        self,
+        expression: str,
+        *,
+        name: str,
+        top_level_transform: bool,
+        location: str,
+        source: str,
+        sandbox: JqSandbox | None = None,
+    ):
         self.expression = expression
         self.name = name
         self.location = location
-        compile_jq(expression)
+        self._compile(expression, sandbox)
         self._text = rewrite_single_quotes(expression)
         self._plain = parse_plain_path(self._text)
         self._delete: tuple[PlainPath | None, str] | None = None
@@ -113,8 +122,14 @@ class ItemsToParse:
             plain = parse_plain_path(path)
             simple = plain if plain and plain.steps and all(isinstance(s, str) for s in plain.steps) else None
             deletion = f". | del({path})"
-            compile_jq(deletion)
+            self._compile(deletion, sandbox)
             self._delete = (simple, deletion)
+
+    def _compile(self, expression: str, sandbox: JqSandbox | None) -> None:
+        try:
+            compile_jq(expression, sandbox=sandbox)
+        except JqBudgetError as exc:
+            raise BudgetBreach(self.location, self.expression, exc.reason) from None
 
     @property
     def in_python(self) -> bool:

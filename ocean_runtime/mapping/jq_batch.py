@@ -23,12 +23,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import jq
-
 from ocean_runtime.mapping.jq_expr import NoOutput, rewrite_single_quotes
 from ocean_runtime.mapping.jq_parse import parse_tree
 from ocean_runtime.mapping.jq_reads import keys_read
-from ocean_runtime.mapping.jq_sandbox import JqSandbox
+from ocean_runtime.mapping.jq_sandbox import JqBudgetError, JqSandbox
 from ocean_runtime.mapping.jq_shape import needs_own_program, one_output
 from ocean_runtime.mapping.plain import has_non_string_keys
 
@@ -59,13 +57,14 @@ class BatchProgram:
     Args:
         selector: the selector expression, or None when the caller evaluates it.
         fields: field expressions (as written in the config; quotes are rewritten here).
+        sandbox: the jq worker it is compiled (and later run) in.
 
     Raises:
-        ValueError: the combined program does not compile (callers then run the
-            expressions one by one).
+        ValueError: the combined program does not compile, or compiling it goes over the jq
+            budget (callers then run the expressions one by one).
     """
 
-    def __init__(self, selector: str | None, fields: Sequence[str]) -> None:
+    def __init__(self, selector: str | None, fields: Sequence[str], sandbox: JqSandbox) -> None:
         self.has_selector = selector is not None
         rewritten = [rewrite_single_quotes(f) for f in fields]
         everything = rewritten if selector is None else [*rewritten, rewrite_single_quotes(selector)]
@@ -79,7 +78,10 @@ class BatchProgram:
         else:
             item = f"[{wrapped}]"
         self.text = f"[.[] | {item}]"
-        jq.compile(self.text)  # refuse it here, not per batch
+        try:
+            sandbox.check_compiles(self.text)  # refused here, not per batch; kept compiled there
+        except JqBudgetError as exc:
+            raise ValueError(exc.reason) from None
 
     def run(self, items: list[Any], sandbox: JqSandbox) -> list[Any]:
         """Runs the program on a batch in ``sandbox``; one result per item.

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jq
 
 from ocean_runtime.errors import OceanError
+from ocean_runtime.mapping.jq_tokens import NotUnderstood, Token, tokenize
+
+if TYPE_CHECKING:
+    from ocean_runtime.mapping.jq_sandbox import JqSandbox
 
 # A quote at a word boundary that is not itself next to a space or a double quote.
 _STRING_SINGLE_QUOTE = re.compile(r"(^|\s)'(?!\s|\")|(?<!\s|\")'(\s|$)")
@@ -33,14 +37,59 @@ def rewrite_single_quotes(expression: str) -> str:
     return _STRING_SINGLE_QUOTE.sub(lambda m: f'{m.group(1) or ""}"{m.group(2) or ""}', expression)
 
 
+def compile_jq(expression: str, *, sandbox: JqSandbox | None = None) -> Any:
+    """Compiles a port-app-config expression in this process.
+
+    jq folds operations on constants while it compiles, and ``"a" * 1000000000`` is a gigabyte
+    before anything runs: an expression that may fold without bound (one with a ``*``, or one
+    that cannot be tokenized) is first compiled in a budgeted jq worker (``sandbox``, else a
+    short-lived one), so it is refused there if it is too big.
+
+    Raises:
+        JQCompileError: the expression is not valid jq.
+        JqBudgetError: compiling it goes over the jq budget.
+    """
+    if _may_fold_without_bound(expression):
+        _compile_in_worker(expression, sandbox)
+    return _compile(expression)
+
+
 @lru_cache(maxsize=4096)
-def compile_jq(expression: str) -> Any:
-    """Compiles a port-app-config expression; raises ``JQCompileError`` if it is not valid jq."""
+def _compile(expression: str) -> Any:
     try:
         return jq.compile(rewrite_single_quotes(expression))
     except ValueError as exc:
-        reason = _first_line(str(exc))
-        raise JQCompileError(expression, reason) from None
+        raise JQCompileError(expression, _first_line(str(exc))) from None
+
+
+@lru_cache(maxsize=4096)
+def _may_fold_without_bound(expression: str) -> bool:
+    """Only ``*`` makes a constant grow faster than the expression (string repetition)."""
+    try:
+        tokens = tokenize(rewrite_single_quotes(expression))
+    except (NotUnderstood, IndexError, RecursionError):
+        return True
+    return _has_star(tokens)
+
+
+def _has_star(tokens: list[Token]) -> bool:
+    for token in tokens:
+        if (token.kind == "op" and token.text.startswith("*")) or any(map(_has_star, token.parts or [])):
+            return True
+    return False
+
+
+def _compile_in_worker(expression: str, sandbox: JqSandbox | None) -> None:
+    from ocean_runtime.mapping.jq_sandbox import JqSandbox
+
+    try:
+        if sandbox is not None:
+            sandbox.check_compiles(rewrite_single_quotes(expression))
+            return
+        with JqSandbox() as own:
+            own.check_compiles(rewrite_single_quotes(expression))
+    except ValueError as exc:
+        raise JQCompileError(expression, _first_line(str(exc))) from None
 
 
 _NOT_JSON_SERIALIZABLE = re.compile(r"not\s+JSON\s+serializable", re.IGNORECASE)

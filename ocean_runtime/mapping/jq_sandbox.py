@@ -145,7 +145,7 @@ class JqSandbox:
             if not _NOT_JSON_SERIALIZABLE.search(str(exc)):
                 raise ValueError(str(exc)) from None
             text = json.dumps(make_json_compatible(data))
-        status, payload = self._call(program.encode("utf-8"), text.encode("utf-8"))
+        status, payload = self._call(jq_worker.RUN, program.encode("utf-8"), text.encode("utf-8"))
         if status == jq_worker.FIRST:
             return _unpickle(payload)
         if status == jq_worker.NONE:
@@ -156,6 +156,25 @@ class JqSandbox:
             size = int(payload) / _MB
             raise JqBudgetError(f"gave a result of {size:.0f} MB, more than the {self._result_mb} MB allowed")
         raise JqBudgetError(self._memory_reason())
+
+    def check_compiles(self, program: str) -> None:
+        """Compiles ``program`` in the worker, within the budget (jq folds constants when compiling).
+
+        Raises:
+            ValueError: jq refuses it (the message is jq's).
+            JqBudgetError: compiling it went over the budget.
+        """
+        status, payload = self._call(jq_worker.COMPILE, program.encode("utf-8"), b"")
+        if status == jq_worker.ERROR:
+            raise ValueError(payload.decode("utf-8", "replace"))
+        if status == jq_worker.MEMORY:
+            raise JqBudgetError(self._memory_reason())
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker process's id while it runs (for measurements)."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
 
     def close(self) -> None:
         """Stops the worker; a call waiting on it raises ``JqSandboxClosed``. Idempotent."""
@@ -177,13 +196,13 @@ class JqSandbox:
         self.close()
 
     # -- the worker --------------------------------------------------------------------------
-    def _call(self, program: bytes, data: bytes) -> tuple[int, bytes]:
+    def _call(self, kind: int, program: bytes, data: bytes) -> tuple[int, bytes]:
         with self._lock:
             if self._closed:
                 raise JqSandboxClosed("the jq sandbox is closed")
             self.calls += 1
             deadline = time.monotonic() + self.limits.timeout_seconds
-            process = self._send(jq_worker.REQUEST.pack(len(program), len(data)) + program + data)
+            process = self._send(jq_worker.REQUEST.pack(kind, len(program), len(data)) + program + data)
             try:
                 header = self._read(process, jq_worker.RESPONSE.size, deadline)
                 status, length = jq_worker.RESPONSE.unpack(header)

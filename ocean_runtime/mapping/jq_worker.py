@@ -9,8 +9,11 @@ capped as a backstop to the parent's deadline, and the worker dies with its pare
 Run as a script (``python -P jq_worker.py MEMORY_BYTES MAX_RESULT_BYTES PARENT_PID``), it imports only
 the standard library and ``jq``. Protocol, over stdin/stdout, one request at a time:
 
-    request   >II program length, data length; program (UTF-8); data (JSON text)
+    request   >BII kind, program length, data length; program (UTF-8); data (JSON text)
     response  >BI status, payload length; payload
+
+with the kind ``RUN`` (the first output of the program on the data) or ``COMPILE`` (only
+compile it: jq folds constants at compile time, ``"a" * 1000000000`` is a gigabyte already).
 
 with the status one of ``FIRST`` (payload: the pickled first output), ``NONE`` (no output),
 ``ERROR`` (payload: jq's message), ``TOO_LARGE`` (payload: the result's size), ``MEMORY``
@@ -28,7 +31,8 @@ import sys
 from typing import Any
 
 FIRST, NONE, ERROR, TOO_LARGE, MEMORY = range(5)
-REQUEST = struct.Struct(">II")
+RUN, COMPILE = range(2)
+REQUEST = struct.Struct(">BII")
 RESPONSE = struct.Struct(">BI")
 CPU_SECONDS_PER_REQUEST = 120  # far above any deadline: only stops an orphan spinning forever
 _PR_SET_PDEATHSIG = 1
@@ -48,22 +52,28 @@ def main(memory_bytes: int, max_result_bytes: int, parent: int) -> None:
         header = stdin.read(REQUEST.size)
         if len(header) < REQUEST.size:
             return  # the parent closed the pipe
-        program_length, data_length = REQUEST.unpack(header)
+        kind, program_length, data_length = REQUEST.unpack(header)
         program_text = stdin.read(program_length).decode("utf-8")
         data = stdin.read(data_length).decode("utf-8")
         _cap_cpu_of_this_request()
-        status, payload = _run(jq, programs, program_text, data, max_result_bytes)
+        data_or_none = None if kind == COMPILE else data
+        status, payload = _run(jq, programs, program_text, data_or_none, max_result_bytes)
         stdout.write(RESPONSE.pack(status, len(payload)) + payload)
         stdout.flush()
 
 
-def _run(jq: Any, programs: dict[str, Any], text: str, data: str, max_result_bytes: int) -> tuple[int, bytes]:
+def _run(
+    jq: Any, programs: dict[str, Any], text: str, data: str | None, max_result_bytes: int
+) -> tuple[int, bytes]:
+    """Compiles ``text`` (kept for the next requests); runs it on ``data`` unless None."""
     try:
         program = programs.get(text)
         if program is None:
             if len(programs) >= _PROGRAMS_KEPT:
                 programs.clear()
             program = programs[text] = jq.compile(text)
+        if data is None:
+            return NONE, b""
         for value in program.input_text(data):
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             if len(payload) > max_result_bytes:

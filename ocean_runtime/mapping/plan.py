@@ -97,16 +97,22 @@ class CompiledExpression:
     batch_slot: int = -1
 
     @classmethod
-    def compile(cls, expression: str | None, location: str) -> CompiledExpression:
+    def compile(
+        cls, expression: str | None, location: str, sandbox: JqSandbox | None = None
+    ) -> CompiledExpression:
         """Classifies and compiles ``expression``.
 
         Raises:
             JQCompileError: the expression is not valid jq.
+            BudgetBreach: compiling it went over the jq budget (see ``jq_expr.compile_jq``).
         """
         if expression is None:
             # YAML `title: null`: the reference maps it to null (and reports it).
             return cls(None, location, Strategy.LITERAL)
-        program = compile_jq(expression)
+        try:
+            program = compile_jq(expression, sandbox=sandbox)
+        except JqBudgetError as exc:
+            raise BudgetBreach(location, expression, exc.reason) from None
         rewritten = rewrite_single_quotes(expression)
         tree = parse_tree(rewritten)
         if is_literal(tree):
@@ -240,8 +246,11 @@ class MappingPlan:
     leaves: list[Leaf] = field(default_factory=list)
 
 
+CompileErrors = list[tuple[str, "JQCompileError | BudgetBreach"]]
+
+
 def build_plan(
-    mapping: dict[str, Any], location: str, errors: list[tuple[str, JQCompileError]]
+    mapping: dict[str, Any], location: str, errors: CompileErrors, sandbox: JqSandbox | None = None
 ) -> MappingPlan:
     """Compiles every leaf of ``mapping`` (a ``model_dump(exclude_unset=True)``).
 
@@ -249,24 +258,24 @@ def build_plan(
     can all be reported at once.
     """
     plan = MappingPlan(template=None)
-    plan.template = _walk(mapping, "", location, plan, errors)
+    plan.template = _walk(mapping, "", location, plan, errors, sandbox)
     return plan
 
 
 def _walk(
-    node: Any, key: str, location: str, plan: MappingPlan, errors: list[tuple[str, JQCompileError]]
+    node: Any, key: str, location: str, plan: MappingPlan, errors: CompileErrors, sandbox: JqSandbox | None
 ) -> Any:
     if isinstance(node, dict):
         return {
-            name: _walk(value, f"{key}.{name}" if key else name, f"{location}.{name}", plan, errors)
+            name: _walk(value, f"{key}.{name}" if key else name, f"{location}.{name}", plan, errors, sandbox)
             for name, value in node.items()
         }
     if isinstance(node, list):
         # List elements (search-query rules) are reported without their index, as the reference does.
-        return [_walk(value, key, f"{location}[{i}]", plan, errors) for i, value in enumerate(node)]
+        return [_walk(value, key, f"{location}[{i}]", plan, errors, sandbox) for i, value in enumerate(node)]
     try:
-        compiled = CompiledExpression.compile(node, location)
-    except JQCompileError as exc:
+        compiled = CompiledExpression.compile(node, location, sandbox)
+    except (JQCompileError, BudgetBreach) as exc:
         errors.append((location, exc))
         compiled = CompiledExpression(node, location, Strategy.LITERAL)
     plan.leaves.append(Leaf(key, compiled))

@@ -9,10 +9,11 @@ concurrency-limits) steered by what the answers say:
   answer at first (slow start: the limit doubles every round trip), then by one per round trip;
 - **shrink ×0.5** on a sign of overload — a 429, a 502/503/504, a timeout or a dropped
   connection — at most once per round trip, so one burst of refusals counts once;
-- **shrink ×0.9** when round trips grow beyond twice the quickest seen (the server is queueing:
-  more requests in flight would only wait longer), but not below ``latency_floor`` — a queue of
-  a few requests costs a server nothing and keeps it busy between answers; below the floor the
-  limit grows back whatever the round trips.
+- **shrink ×0.9** when round trips (smoothed) grow beyond four times the quickest seen (the
+  server is queueing: more requests in flight would only wait longer; at twice, a busy
+  machine's noise read as queueing and held a remote sync at a third of its pace), but not
+  below ``latency_floor`` — a queue of a few requests costs a server nothing and keeps it busy
+  between answers; below the floor the limit grows back whatever the round trips.
 
 Growth only happens while the limit is in use, so a quiet client does not inflate it. The
 quickest round trip is tracked per route (a bulk upsert takes longer than a token request) over
@@ -29,22 +30,27 @@ from dataclasses import dataclass
 
 DEFAULT_INITIAL = 8
 DEFAULT_MAXIMUM = 100
-LATENCY_TOLERANCE = 2.0  # round trips up to this multiple of the quickest mean "not queueing"
+LATENCY_TOLERANCE = 4.0  # round trips up to this multiple of the quickest mean "not queueing"
 LATENCY_SLACK_S = 0.002  # ... plus this much, so sub-millisecond noise on loopback is no signal
 OVERLOAD_FACTOR = 0.5
 QUEUEING_FACTOR = 0.9
+SMOOTHING = 0.1  # weight of the newest round trip in the smoothed recent one
 BASELINE_WINDOW = 250  # answers per route after which the older quickest round trip is forgotten
 
 
 @dataclass
 class _Baseline:
-    """The quickest round trip of one route over the last one to two windows."""
+    """One route's round trips: the quickest over the last one to two windows, and the recent
+    ones smoothed (one slow answer on a busy machine is noise, a run of them is queueing)."""
 
     current: float = float("inf")
     previous: float = float("inf")
     samples: int = 0
+    recent: float = 0.0
 
     def observe(self, rtt: float) -> float:
+        self.recent = rtt if not self.samples and self.previous == float("inf") else self.recent
+        self.recent += SMOOTHING * (rtt - self.recent)
         self.current = min(self.current, rtt)
         self.samples += 1
         if self.samples >= BASELINE_WINDOW:
@@ -125,9 +131,10 @@ class AdaptiveConcurrency:
             rtt: seconds from sending to the answer's head.
             in_flight: requests in flight when it was sent (``acquire``'s result).
         """
-        baseline = self._baselines.setdefault(route, _Baseline()).observe(rtt)
+        history = self._baselines.setdefault(route, _Baseline())
+        baseline = history.observe(rtt)
         self._round_trip = baseline
-        queueing = rtt > baseline * LATENCY_TOLERANCE + LATENCY_SLACK_S
+        queueing = history.recent > baseline * LATENCY_TOLERANCE + LATENCY_SLACK_S
         if queueing and self.limit >= self.latency_floor:
             if self.limit > self.latency_floor:
                 self._cut(QUEUEING_FACTOR, floor=self.latency_floor)

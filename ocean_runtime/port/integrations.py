@@ -45,18 +45,18 @@ class IntegrationsAPI:
             if exc.status == 404:
                 return None
             raise
-        integration = _field(body, "integration")
+        integration = self._remembered(_field(body, "integration"))
         return integration or None
 
     async def create_integration(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /v1/integration`` with ``installationId``, ``installationAppType``, ``config``…"""
         answer = await self._session.request("POST", "/v1/integration", json_body=body)
-        return _field(answer, "integration")
+        return self._remembered(_field(answer, "integration"))
 
     async def patch_integration(self, body: dict[str, Any]) -> dict[str, Any]:
         """``PATCH /v1/integration/{id}``; Port merges the given keys into the record."""
         answer = await self._session.request("PATCH", self._path, json_body=body)
-        return _field(answer, "integration")
+        return self._remembered(_field(answer, "integration"))
 
     async def patch_integration_config(self, config: dict[str, Any]) -> dict[str, Any]:
         """``PATCH /v1/integration/{id}/config`` with ``{"config": config}``."""
@@ -106,6 +106,14 @@ class IntegrationsAPI:
             await self._session.request("POST", url, json_body={"logs": records}, resend_if_stale=True)
         except OceanError as exc:
             port_logger.warning("Could not ship %d log records to Port: %s", len(records), exc)
+
+    def _remembered(self, integration: dict[str, Any]) -> dict[str, Any]:
+        """Notes where logs go from a record that passed by: shipping them then costs no lookup."""
+        attributes = integration.get("logAttributes")
+        url = attributes.get("ingestUrl") if isinstance(attributes, dict) else None
+        if url:
+            self._log_ingest_url = str(url)
+        return integration
 
     async def _ingest_url(self) -> str | None:
         if self._log_ingest_url is None:

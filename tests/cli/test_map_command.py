@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -196,9 +197,12 @@ def test_hostile_expressions_are_stopped_and_named(integration: Path, tmp_path: 
     items = integration.parent / "items.json"
     env = {**os.environ, "OCEAN__JQ__TIMEOUT_SECONDS": "1", "OCEAN__JQ__MEMORY_MB": "128"}
 
+    # 1 GB of address space for ocean (the worker caps itself lower): jq builds "a" * 1000000000
+    # while compiling it, which once took 2 GB of the ocean process itself.
     done = subprocess.run(
         [str(OCEAN), "map", str(integration), "--kind", "service", "--input", str(items), "--format", "json"],
         capture_output=True, text=True, timeout=120, check=False, env=env,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3)),
     )  # fmt: skip
 
     assert done.returncode == 1, done.stderr

@@ -151,3 +151,27 @@ async def test_bad_bulk_delete_bodies_are_422(related: httpx.AsyncClient, body: 
     response = await related.post(delete_path("team", True), json=body)
     assert response.status_code == 422
     assert response.json()["ok"] is False
+
+
+async def test_listed_entities_are_whole_whether_spliced_or_parsed(
+    catalog: httpx.AsyncClient, kit: SimpleNamespace
+) -> None:
+    # Columns are spliced into the answer unparsed, except a row mentioning NaN/Infinity.
+    plain = {
+        "identifier": "s1",
+        "title": "One",
+        "team": ["a"],
+        "properties": {"url": "https://x", "stars": 3},
+    }
+    worded = {"identifier": "s2", "properties": {"description": "NaN and Infinity are words too"}}
+    await kit.bulk(catalog, "service", [plain, worded], create_missing_related_entities=True)
+    listed = (await catalog.post(PATH, json=MINE)).json()["entities"]
+    searched = (
+        await catalog.post(
+            "/v1/entities/search",
+            json={"rules": [{"property": "$blueprint", "operator": "=", "value": "service"}]},
+        )
+    ).json()["entities"]
+    assert listed == searched  # the search answer parses the columns
+    assert listed[0]["properties"] == {"url": "https://x", "stars": 3} and listed[0]["team"] == ["a"]
+    assert listed[1]["properties"] == worded["properties"]

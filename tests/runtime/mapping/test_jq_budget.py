@@ -158,3 +158,18 @@ def test_a_selector_or_items_to_parse_over_budget_fails_the_resource(
     with pytest.raises(UserInputError) as raised:
         mapper(sandbox, {"name": ".name"}, **kwargs).map_raw(ITEMS)
     assert f"pac.yml: {location}: jq expression" in str(raised.value)
+
+
+def test_a_constant_jq_would_build_while_compiling_is_built_in_the_worker(sandbox: JqSandbox) -> None:
+    """jq folds constants when it compiles: ``"a" * 1000000000`` is a gigabyte before any item."""
+    import resource as process
+
+    before = process.getrusage(process.RUSAGE_SELF).ru_maxrss
+    tolerant = mapper(sandbox, {"huge": '"a" * 1000000000', "name": ".name"}, tolerant=True)
+
+    assert [(p.location, p.kind) for p in tolerant.problems] == [
+        ("resources[0].port.entity.mappings.properties.huge", "budget")
+    ]
+    assert "needed more than 128 MB" in tolerant.problems[0].reason
+    assert tolerant.map_raw(ITEMS).entities[0]["properties"] == {"huge": None, "name": "A"}
+    assert process.getrusage(process.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KB: nothing built here
