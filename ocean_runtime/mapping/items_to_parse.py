@@ -136,9 +136,7 @@ class ItemsToParse:
         """True when both the list and its removal are read in Python (plain paths)."""
         return self._plain is not None and (self._delete is None or self._delete[0] is not None)
 
-    def expand(
-        self, raw_items: list[Any], sandbox: JqSandbox
-    ) -> tuple[list[ExpandedItem], list[ItemError]]:
+    def expand(self, raw_items: list[Any], sandbox: JqSandbox) -> tuple[list[ExpandedItem], list[ItemError]]:
         """Expands every raw item; returns the objects to map and the skipped parents.
 
         Raises:
