@@ -44,6 +44,7 @@ import contextlib
 import select
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +130,9 @@ class Http11Transport(httpx.AsyncBaseTransport):
             request's ``pool`` timeout).
         ssl_context: TLS settings for ``https`` URLs; httpx's default when omitted.
         keepalive_expiry: seconds an idle connection may be reused for.
+        ssl_context_factory: builds the TLS settings on the first ``https`` connection, when
+            ``ssl_context`` is not given (a CA bundle costs tens of ms to load: plain HTTP
+            never pays for it).
     """
 
     def __init__(
@@ -137,12 +141,14 @@ class Http11Transport(httpx.AsyncBaseTransport):
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         ssl_context: ssl.SSLContext | None = None,
         keepalive_expiry: float = DEFAULT_KEEPALIVE_EXPIRY,
+        ssl_context_factory: Callable[[], ssl.SSLContext] | None = None,
     ) -> None:
         if max_connections < 1:
             raise ValueError(f"max_connections must be at least 1, got {max_connections}")
         self._slots = asyncio.Semaphore(max_connections)
         self._idle: dict[Origin, list[_Connection]] = {}
         self._ssl_context = ssl_context
+        self._ssl_context_factory = ssl_context_factory or httpx.create_ssl_context
         self._keepalive_expiry = keepalive_expiry
         self._closed = False
 
@@ -209,7 +215,7 @@ class Http11Transport(httpx.AsyncBaseTransport):
 
     def _tls(self) -> ssl.SSLContext:
         if self._ssl_context is None:
-            self._ssl_context = httpx.create_ssl_context()
+            self._ssl_context = self._ssl_context_factory()
         return self._ssl_context
 
     async def _exchange(
