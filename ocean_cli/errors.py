@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,8 +11,17 @@ import typer
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Prints ``message`` as an error on stderr and returns the ``typer.Exit`` to raise."""
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    """Prints ``message`` as an error on stderr and returns the ``typer.Exit`` to raise.
+
+    With JSON logs (``OCEAN__LOG_FORMAT=json``) the error is a JSON log record like the others.
+    """
+    from ocean_cli.logs import active_setup
+
+    setup = active_setup()
+    if setup is not None and setup.log_format == "json":
+        logging.getLogger("ocean.cli").error("error: %s", message)
+    else:
+        typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(code)
 
 
