@@ -138,7 +138,8 @@ def _warn(line: str) -> None:
     if records is not None:
         records.record(line, logging.WARNING)
     else:
-        console.print(line, style="bold yellow", markup=False, soft_wrap=True)
+        # One line in a log; a terminal gets it wrapped at its width, between words.
+        console.print(line, style="bold yellow", markup=False, soft_wrap=not console.is_terminal)
 
 
 def port_target(app: OceanApp, masker: Any) -> _PortTargetContext:
