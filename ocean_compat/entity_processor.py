@@ -8,14 +8,19 @@ output (or None), as the published one does.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ocean_runtime.mapping import compile_jq
 
+# Compiling costs milliseconds (jq compiles its builtins each time) and integrations call
+# ``_search`` per item with a handful of patterns.
+_compiled = lru_cache(maxsize=256)(compile_jq)
+
 
 def _first(data: Any, pattern: str) -> Any:
     try:
-        program = compile_jq(pattern)
+        program = _compiled(pattern)
         return program.input_value(data).first()
     except (StopIteration, ValueError):
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -273,9 +273,12 @@ async def event_context(
         _explicit.reset(token)
 
 
-@contextmanager
-def resource_context(resource_config: Any, index: int = 0) -> Any:
-    """Make ``event.resource_config`` answer ``resource_config`` inside (published ``resource_context``)."""
+@asynccontextmanager
+async def resource_context(resource_config: Any, index: int = 0) -> AsyncIterator[EventContext]:
+    """Make ``event.resource_config`` answer ``resource_config`` inside (published ``resource_context``).
+
+    An async context manager, as published (``async with resource_context(config):``).
+    """
     current = _explicit.get()
     context = EventContext(current.event_type if current else EventType.RESYNC, parent=current)
     context._resource_config = resource_config

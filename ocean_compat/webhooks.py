@@ -33,6 +33,7 @@ import ocean_runtime
 from ocean_runtime import WebhookEventRawResults
 from ocean_runtime.webhooks import WebhookEvent as RuntimeEvent
 
+from . import exceptions
 from .event import EventType, live_event_scope
 from .exceptions import RetryableError
 from .runtime_view import native_resource
@@ -308,7 +309,21 @@ class LiveEventsProcessorManager:
 
 
 class BaseConfigChangeWebhookProcessor(AbstractWebhookProcessor):
-    """Published processor for Port config changes; not triggered by Ocean (kept for imports)."""
+    """Published processor of a mapping change in a 3rd party (an ``ACTION`` processor).
+
+    ``trigger_resync`` (published: a full resync at once) is not supported yet: it raises, naming
+    the processor; the next scheduled or requested resync reads the changed mapping.
+    """
+
+    @classmethod
+    def get_processor_type(cls) -> WebhookProcessorType:
+        return WebhookProcessorType.ACTION
+
+    async def trigger_resync(self) -> None:
+        raise exceptions.OceanAbortException(
+            f"{type(self).__name__}.trigger_resync: Ocean does not start a resync from a webhook yet; "
+            "the next scheduled or requested resync (ocean sail, POST /resync) reads the changed mapping"
+        )
 
 
 def new_trace_id() -> str:

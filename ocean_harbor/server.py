@@ -45,6 +45,8 @@ class HarborServer:
         latency: how late API answers arrive; default ``$OCEAN_HARBOR_LATENCY`` (and
             ``$OCEAN_HARBOR_JITTER``), so the harbor ``ocean sail`` embeds can play a far-away Port.
         rate_limits: Port's rate limits to enforce; default ``$OCEAN_HARBOR_RATE_LIMITS``.
+        keepalive_timeout: seconds an idle kept-alive connection stays open (uvicorn's
+            default 5; tests shorten it to play a load balancer that closes idle connections).
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class HarborServer:
         faults: FaultConfig | None = None,
         latency: Latency | None = None,
         rate_limits: RateLimits | None = None,
+        keepalive_timeout: float = 5.0,
     ) -> None:
         self.db_path = Path(db_path)
         self.client_id = client_id
@@ -65,6 +68,7 @@ class HarborServer:
         self._faults = faults
         self.latency = latency if latency is not None else Latency.from_env()
         self.rate_limits = rate_limits if rate_limits is not None else RateLimits.from_env()
+        self._keepalive_timeout = keepalive_timeout
         self._state = ServerState.NEW
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -96,7 +100,7 @@ class HarborServer:
         )
         sock = listening_socket(self._requested_port)
         self.port = sock.getsockname()[1]
-        self._server = uvicorn.Server(server_config(app))
+        self._server = uvicorn.Server(server_config(app, keepalive_timeout=self._keepalive_timeout))
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name=f"harbor-{self.port}", daemon=True
         )
@@ -147,7 +151,7 @@ def listening_socket(port: int) -> socket.socket:
     return sock
 
 
-def server_config(app: Any) -> uvicorn.Config:
+def server_config(app: Any, *, keepalive_timeout: float = 5.0) -> uvicorn.Config:
     """How uvicorn serves a harbor: quiet, no websockets, and nothing a local API does not need.
 
     No proxy-header rewriting (nothing stands in front of a local harbor) and no ``Date`` /
@@ -162,4 +166,5 @@ def server_config(app: Any) -> uvicorn.Config:
         proxy_headers=False,
         server_header=False,
         date_header=False,
+        timeout_keep_alive=keepalive_timeout,  # type: ignore[arg-type]  # uvicorn takes seconds as a float too
     )

@@ -167,8 +167,8 @@ async def _execute_and_report(
     finally:
         if heartbeat is not None:
             heartbeat.cancel()
-    if reporter.finished:
-        return Outcome.SUCCESS
+    if reporter.finished:  # the executor reported the end itself
+        return Outcome.SUCCESS if reporter.succeeded else Outcome.FAILURE
     if reporter.completes_later:
         return Outcome.COMPLETES_LATER
     return await _report(reporter, True, None, None, sleep)
@@ -201,9 +201,9 @@ def _start_heartbeat(
 async def _report(
     reporter: RunReporter, success: bool, message: str | None, status_label: str | None, sleep: Sleep
 ) -> Outcome:
+    if reporter.finished:  # reported already: what was reported is the outcome
+        return Outcome.SUCCESS if reporter.succeeded else Outcome.FAILURE
     outcome = Outcome.SUCCESS if success else Outcome.FAILURE
-    if reporter.finished:
-        return outcome
     for delay in (*REPORT_RETRY_DELAYS, None):
         try:
             await reporter.finish(success, message, status_label)

@@ -57,6 +57,7 @@ class RunReporter:
         run_id: the run.
         claim_id: the harbor's claim (None with Port), sent so a stale worker is refused.
         finished: a terminal status (SUCCESS/FAILURE) was reported.
+        succeeded: which one (None until then).
         completes_later: the executor handed completion to something else (e.g. a webhook).
     """
 
@@ -64,6 +65,7 @@ class RunReporter:
     run_id: str
     claim_id: str | None
     finished: bool = False
+    succeeded: bool | None = None
     completes_later: bool = False
 
     async def log(self, message: str, status_label: str | None = None) -> None:
@@ -86,7 +88,7 @@ class RunReporter:
         if message:
             body["summary"] = message
         await self.patch(body)
-        self.finished = True
+        self.finished, self.succeeded = True, success
 
     async def _guard(self, call: Any) -> Any:
         try:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -21,7 +22,7 @@ import httpx
 
 from ocean_runtime.errors import AbortRunError, OceanError, UserInputError
 from ocean_runtime.mapping.jq_sandbox import JqLimits
-from ocean_runtime.sync import ProgressObserver, ResyncOptions, ResyncReport, run_resync
+from ocean_runtime.sync import PortState, ProgressObserver, ResyncOptions, ResyncReport, run_resync
 from ocean_runtime.sync.user_code import describe_exception
 
 from .application import OceanApp
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PORT_MAPPING_SOURCE = "port-app-config (the integration's mapping in Port)"
+DOCKED_STATE_TTL_S = 10.0  # how long what docking read stands in for asking Port again
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,10 @@ class IntegrationRunner:
         self.port = open_port_client(app, target, transport=transport)
         self.resources = resources
         self.dock_report: DockReport | None = None
+        # What docking just read from Port, for a first resync that follows at once (later or
+        # later-coming ones ask again: the mapping may have been edited in Port meanwhile).
+        self._docked: PortState | None = None
+        self._docked_at = 0.0
         # ocean.register_raw / ocean.action_runs write through this runner's client while it runs.
         app.attach_port(self.port)
 
@@ -142,6 +148,10 @@ class IntegrationRunner:
             changelog_destination={},
             actions_processing_enabled=settings.actions_processor.enabled,
         )
+        integration = self.dock_report.integration
+        if integration is not None and isinstance(integration.get("config"), dict):
+            self._docked = PortState(integration, self.dock_report.blueprints)
+            self._docked_at = time.monotonic()
 
     async def resync(self, *, incremental: bool = False) -> ResyncReport:
         """One resync (see ``ocean_runtime.sync.run_resync``).
@@ -165,7 +175,9 @@ class IntegrationRunner:
             reconcile=not incremental,
             event_type="incremental_resync" if incremental else "resync",
             jq_limits=JqLimits(settings.jq.timeout_seconds, settings.jq.memory_mb),
+            port_state=self._docked if time.monotonic() - self._docked_at < DOCKED_STATE_TTL_S else None,
         )
+        self._docked = None
         with self.app.activated():
             async with track_cursors(self.port, incremental=incremental) as cursors:
                 report = await run_resync(

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ocean_runtime.errors import AbortRunError, PortAPIError, UserInputError
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from ocean_runtime.port import PortClient
 
 logger = logging.getLogger(__name__)
+A = TypeVar("A")
+B = TypeVar("B")
 
 # Integration fields the reference keeps in step with the running code.
 TRACKED_FIELDS = (
@@ -55,6 +58,9 @@ class DockReport:
         created_documents: actions/scorecards/pages created (``kind:identifier``).
         warnings: non-fatal failures (an action Port refused…).
         initialized: resources were initialised in this run.
+        integration: the integration record as docking left it (its ``config`` is the mapping).
+        blueprints: the default blueprints as docking left them (None: not in Port) — what a
+            resync right after docking would otherwise ask Port for again.
     """
 
     created_integration: bool = False
@@ -65,6 +71,8 @@ class DockReport:
     created_documents: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     initialized: bool = False
+    integration: dict[str, Any] | None = None
+    blueprints: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
 
 async def dock(
@@ -78,6 +86,10 @@ async def dock(
     actions_processing_enabled: bool = False,
 ) -> DockReport:
     """Create/update the integration and its default resources in Port.
+
+    Against a Port ~100 ms away every round trip counts, so requests that do not depend on each
+    other go out together: the integration and the default blueprints are read at once, and a
+    new integration is created while its blueprints are.
 
     Args:
         port: an open client for this integration.
@@ -98,36 +110,91 @@ async def dock(
     report = DockReport()
     wanted = _tracked_values(port, changelog_destination or {}, actions_processing_enabled)
     mapping = resources.port_app_config.to_request() if resources.port_app_config else None
-    integration = await port.get_integration()
+    blueprint_ids = [b["identifier"] for b in resources.blueprints] if initialize_resources else []
+    integration, found = await _both(port.get_integration(), _read_blueprints(port, blueprint_ids))
+    report.blueprints = dict(zip(blueprint_ids, found, strict=True))
+    initialize = initialize_resources and (
+        always or integration is None or not integration.get("arePortResourcesInitialized")
+    )
+    blueprints_done = False
     if integration is None:
-        integration = await _create_integration(port, wanted, mapping)
-        report.created_integration = integration is not None
-        integration = integration or await port.get_integration()
-    if integration is None:
-        identifier = port.identity.integration_identifier
-        raise AbortRunError(f"Port answered that integration {identifier!r} exists, then that it does not")
+        # A new integration and its blueprints do not depend on each other: both at once.
+        created, _ = await _both(
+            _create_integration(port, wanted, mapping),
+            _create_blueprints(port, resources, report) if initialize else _nothing(),
+        )
+        report.created_integration = created is not None
+        blueprints_done = True
+        integration = created or await _created_elsewhere(port)
     if not report.created_integration:
-        changed = {key: value for key, value in wanted.items() if integration.get(key) != value}
-        if changed:
-            integration = await port.patch_integration({**changed, "version": wanted["version"]})
-            report.patched_fields = sorted(changed)
-    current = integration.get("config")
-    if mapping and (not current or (push_mapping and current != mapping)):
-        await port.patch_integration_config(mapping)
-        report.pushed_mapping = not report.created_integration
+        integration = await _update_integration(port, integration, wanted, mapping, push_mapping, report)
+        if initialize and not blueprints_done:
+            await _create_blueprints(port, resources, report)
+    report.integration = integration
     if not initialize_resources:
         logger.info("Resources initialisation is disabled (initialize_port_resources=false)")
         return report
     synced_actions = push_mapping and bool(resources.actions)
     if synced_actions:
         await _sync_actions(port, resources, report)
-    if integration.get("arePortResourcesInitialized") and not always:
+    if not initialize:
         return report
-    await _create_blueprints(port, resources, report)
     await _create_documents(port, resources, report, actions=not synced_actions)
-    await port.patch_integration({"arePortResourcesInitialized": True, "version": wanted["version"]})
+    report.integration = await port.patch_integration(
+        {"arePortResourcesInitialized": True, "version": wanted["version"]}
+    )
     report.initialized = True
     return report
+
+
+async def _both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Awaits both concurrently; when one fails, the other still ends before the error is raised
+    (a creation cut short could leave Port holding something this run cannot account for)."""
+    results = await asyncio.gather(first, second, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results[0], results[1]  # type: ignore[return-value]
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def _created_elsewhere(port: PortClient) -> dict[str, Any]:
+    """The integration another replica created first (Port answered our creation with 409)."""
+    integration = await port.get_integration()
+    if integration is None:
+        identifier = port.identity.integration_identifier
+        raise AbortRunError(f"Port answered that integration {identifier!r} exists, then that it does not")
+    return integration
+
+
+async def _read_blueprints(port: PortClient, identifiers: list[str]) -> list[dict[str, Any] | None]:
+    return list(await asyncio.gather(*(port.get_blueprint(identifier) for identifier in identifiers)))
+
+
+async def _update_integration(
+    port: PortClient,
+    integration: dict[str, Any],
+    wanted: dict[str, Any],
+    mapping: dict[str, Any] | None,
+    push_mapping: bool,
+    report: DockReport,
+) -> dict[str, Any]:
+    """Patches the tracked fields that changed, and the mapping when it must be pushed."""
+    changed = {key: value for key, value in wanted.items() if integration.get(key) != value}
+    if changed:
+        integration = await port.patch_integration({**changed, "version": wanted["version"]})
+        report.patched_fields = sorted(changed)
+    current = integration.get("config")
+    if mapping and (not current or (push_mapping and current != mapping)):
+        patched = await port.patch_integration_config(mapping)
+        integration = (
+            patched if isinstance(patched.get("config"), dict) else {**integration, "config": mapping}
+        )
+        report.pushed_mapping = True
+    return integration
 
 
 def _tracked_values(
@@ -143,16 +210,20 @@ def _tracked_values(
 
 
 async def _create_blueprints(port: PortClient, resources: PortResources, report: DockReport) -> None:
-    # Each step's requests are independent, so they go out together: against a Port 100 ms
-    # away, four blueprints docked one request at a time cost 1.6 s, a round trip per step 0.4 s.
-    found = await asyncio.gather(*(port.get_blueprint(b["identifier"]) for b in resources.blueprints))
+    """Creates the default blueprints ``report.blueprints`` says are missing, in stages.
+
+    A stage's requests go out together (four blueprints: one round trip per stage, not four),
+    and a blueprint is patched in a later stage only when that stage adds something to it.
+    """
     missing = [
-        blueprint for blueprint, current in zip(resources.blueprints, found, strict=True) if current is None
+        blueprint
+        for blueprint in resources.blueprints
+        if report.blueprints.get(blueprint["identifier"]) is None
     ]
     report.existing_blueprints.extend(
         blueprint["identifier"]
-        for blueprint, current in zip(resources.blueprints, found, strict=True)
-        if current
+        for blueprint in resources.blueprints
+        if report.blueprints.get(blueprint["identifier"])
     )
     if not missing:
         return
@@ -166,8 +237,9 @@ async def _create_blueprints(port: PortClient, resources: PortResources, report:
             for body, result in zip(bodies, results, strict=True):
                 if result is True:
                     created.append(body["identifier"])
-                elif result is False:
+                elif result is False:  # created meanwhile by someone else: unknown to this run
                     report.existing_blueprints.append(body["identifier"])
+                    report.blueprints.pop(body["identifier"], None)
         else:
             bodies = [body for body in bodies if body["identifier"] in created]
             results = list(
@@ -178,6 +250,9 @@ async def _create_blueprints(port: PortClient, resources: PortResources, report:
             )
         await _stop_at_first_refusal(port, resources, stage_name, bodies, results, created)
     report.created_blueprints = created
+    # What Port now holds (as far as this run knows): the resync need not ask again.
+    full = {blueprint["identifier"]: blueprint for blueprint in resources.blueprints}
+    report.blueprints.update({identifier: dict(full[identifier]) for identifier in created})
 
 
 async def _stop_at_first_refusal(

@@ -5,8 +5,9 @@ read through those relations. Port checks both when a blueprint is written, so d
 created in three stages, as the reference does:
 
 1. ``create``: every blueprint without relations or derived properties;
-2. ``relations``: each blueprint patched with its relations, ownership and team inheritance;
-3. ``full``: each blueprint patched with everything.
+2. ``relations``: each blueprint that has some patched with its relations, ownership and team
+   inheritance;
+3. ``full``: each blueprint with derived properties patched with everything.
 
 Within a stage, relation targets come before the blueprints pointing at them; deleting goes in
 the reverse order.
@@ -53,10 +54,23 @@ def dependency_order(blueprints: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def blueprint_stages(ordered: list[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """The three creation stages: ``(stage name, bodies)``."""
+    """The three creation stages: ``(stage name, bodies)``.
+
+    A later stage carries only the blueprints it adds something to (a blueprint without
+    relations is complete once created): against a Port 100 ms away, a stage of no-op patches
+    is a round trip for nothing. A stage with nothing to do is left out.
+    """
     yield "create", [_without(b, RELATION_KEYS + DERIVED_KEYS) for b in ordered]
-    yield "relations", [_without(b, DERIVED_KEYS) for b in ordered]
-    yield "full", [dict(b) for b in ordered]
+    related = [_without(b, DERIVED_KEYS) for b in ordered if _has_any(b, RELATION_KEYS)]
+    if related:
+        yield "relations", related
+    derived = [dict(b) for b in ordered if _has_any(b, DERIVED_KEYS)]
+    if derived:
+        yield "full", derived
+
+
+def _has_any(blueprint: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    return any(blueprint.get(key) for key in keys)
 
 
 def _without(blueprint: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

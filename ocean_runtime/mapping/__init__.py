@@ -3,7 +3,7 @@ except reading a config file in ``load_port_app_config``, and jq run in a worker
 a time and memory budget (``JqSandbox``)."""
 
 from ocean_runtime.mapping.engine import ResourceMapper, compile_resource
-from ocean_runtime.mapping.jq_expr import JQCompileError, compile_jq, rewrite_single_quotes
+from ocean_runtime.mapping.jq_expr import JQCompileError, check_jq, compile_jq, rewrite_single_quotes
 from ocean_runtime.mapping.jq_sandbox import JqBudgetError, JqLimits, JqSandbox
 from ocean_runtime.mapping.loading import (
     decode_config_text,
@@ -41,6 +41,7 @@ __all__ = [
     "SearchQuery",
     "SearchRule",
     "Selector",
+    "check_jq",
     "compile_jq",
     "compile_resource",
     "decode_config_text",

@@ -140,6 +140,26 @@ class ResourceMapper:
         in_jq = any(part.strategy in (Strategy.BATCHED, Strategy.ALONE) for part in parts)
         return in_jq or (self._items_to_parse is not None and not self._items_to_parse.in_python)
 
+    def strategies(self) -> dict[str, str]:
+        """How each expression is evaluated, by key path (for diagnostics and tests).
+
+        ``literal`` (once), ``path`` (in Python), ``batched`` (the combined jq program, fed
+        only the item keys it reads), ``batched-whole`` (the same, fed whole items: some
+        expression may read any key), ``alone`` (a jq program of its own per item); for
+        ``itemsToParse``, ``python`` or ``jq``.
+        """
+        programs = [program for program in (self._with_selector, self._fields_only) if program is not None]
+        whole = any(program.keys is None for program in programs)
+        batched = "batched-whole" if whole else "batched"
+        parts = [self._selector, *(leaf.compiled for leaf in self._plan.leaves)]
+        found = {
+            part.location: batched if part.strategy is Strategy.BATCHED else part.strategy.value
+            for part in parts
+        }
+        if self._items_to_parse is not None:
+            found[self._items_to_parse.location] = "python" if self._items_to_parse.in_python else "jq"
+        return found
+
     @property
     def kind(self) -> str:
         """The resource's kind."""

@@ -25,7 +25,7 @@ from typing import Any
 
 from ocean_runtime.errors import UserInputError
 from ocean_runtime.mapping.jq_batch import BATCH_ITEMS
-from ocean_runtime.mapping.jq_expr import NoOutput, compile_jq, rewrite_single_quotes
+from ocean_runtime.mapping.jq_expr import NoOutput, checked_program, rewrite_single_quotes
 from ocean_runtime.mapping.jq_sandbox import JqBudgetError, JqSandbox
 from ocean_runtime.mapping.jq_shape import needs_own_program
 from ocean_runtime.mapping.plain import (
@@ -106,6 +106,7 @@ class ItemsToParse:
         self._compile(expression, sandbox)
         self._text = rewrite_single_quotes(expression)
         self._plain = parse_plain_path(self._text)
+        self._own_program = needs_own_program(self._text)
         self._delete: tuple[PlainPath | None, str] | None = None
         self.keys_read: frozenset[str] | None = None
         if top_level_transform:
@@ -127,7 +128,7 @@ class ItemsToParse:
 
     def _compile(self, expression: str, sandbox: JqSandbox | None) -> None:
         try:
-            compile_jq(expression, sandbox=sandbox)
+            checked_program(expression, sandbox=sandbox)  # evaluated in Python or in the sandbox only
         except JqBudgetError as exc:
             raise BudgetBreach(self.location, self.expression, exc.reason) from None
 
@@ -136,9 +137,7 @@ class ItemsToParse:
         """True when both the list and its removal are read in Python (plain paths)."""
         return self._plain is not None and (self._delete is None or self._delete[0] is not None)
 
-    def expand(
-        self, raw_items: list[Any], sandbox: JqSandbox
-    ) -> tuple[list[ExpandedItem], list[ItemError]]:
+    def expand(self, raw_items: list[Any], sandbox: JqSandbox) -> tuple[list[ExpandedItem], list[ItemError]]:
         """Expands every raw item; returns the objects to map and the skipped parents.
 
         Raises:
@@ -223,7 +222,7 @@ class ItemsToParse:
         deletion = self._delete[1] if self._delete is not None else "."
         program = f"[.[] | [([first(\n{self._text}\n)?] | .[0]), ([first({deletion})?] | .[0])]]"
         try:
-            if needs_own_program(self._text):
+            if self._own_program:
                 return [self._one_in_jq(parent, deletion, sandbox) for parent in parents]
             try:
                 outputs = []

@@ -8,7 +8,6 @@ do we, so that the same mapping means the same thing everywhere.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import jq
@@ -37,13 +36,16 @@ def rewrite_single_quotes(expression: str) -> str:
     return _STRING_SINGLE_QUOTE.sub(lambda m: f'{m.group(1) or ""}"{m.group(2) or ""}', expression)
 
 
-def compile_jq(expression: str, *, sandbox: JqSandbox | None = None) -> Any:
-    """Compiles a port-app-config expression in this process.
+def checked_program(expression: str, *, sandbox: JqSandbox | None = None) -> Any | None:
+    """Checks that a port-app-config expression is valid jq, building nothing big in this process.
 
     jq folds operations on constants while it compiles, and ``"a" * 1000000000`` is a gigabyte
     before anything runs: an expression that may fold without bound (one with a ``*``, or one
-    that cannot be tokenized) is first compiled in a budgeted jq worker (``sandbox``, else a
-    short-lived one), so it is refused there if it is too big.
+    that cannot be tokenized) is compiled in a budgeted jq worker (``sandbox``, else a
+    short-lived one) and not here; any other is compiled here (bounded by its own size).
+
+    Returns:
+        The program compiled in this process, or None when it was compiled in the worker only.
 
     Raises:
         JQCompileError: the expression is not valid jq.
@@ -51,10 +53,36 @@ def compile_jq(expression: str, *, sandbox: JqSandbox | None = None) -> Any:
     """
     if _may_fold_without_bound(expression):
         _compile_in_worker(expression, sandbox)
+        return None
     return _compile(expression)
 
 
-@lru_cache(maxsize=4096)
+def check_jq(expression: str, *, sandbox: JqSandbox | None = None) -> None:
+    """Checks that ``expression`` is valid jq, building nothing big here (see ``checked_program``).
+
+    Raises:
+        JQCompileError: the expression is not valid jq.
+        JqBudgetError: compiling it goes over the jq budget.
+    """
+    checked_program(expression, sandbox=sandbox)
+
+
+def compile_jq(expression: str, *, sandbox: JqSandbox | None = None) -> Any:
+    """Compiles a port-app-config expression into a program that runs in this process.
+
+    An expression that may fold a huge constant is checked in the worker first (see
+    ``checked_program``), so one over the budget is refused before it is built here.
+    Compiling costs a few milliseconds (jq compiles its builtins every time): a caller that
+    compiles the same text often keeps the program.
+
+    Raises:
+        JQCompileError: the expression is not valid jq.
+        JqBudgetError: compiling it goes over the jq budget.
+    """
+    program = checked_program(expression, sandbox=sandbox)
+    return _compile(expression) if program is None else program
+
+
 def _compile(expression: str) -> Any:
     try:
         return jq.compile(rewrite_single_quotes(expression))
@@ -62,7 +90,6 @@ def _compile(expression: str) -> Any:
         raise JQCompileError(expression, _first_line(str(exc))) from None
 
 
-@lru_cache(maxsize=4096)
 def _may_fold_without_bound(expression: str) -> bool:
     """Only ``*`` makes a constant grow faster than the expression (string repetition)."""
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 from ocean_runtime.mapping.jq_tokens import NotUnderstood, Token, tokenize
 from ocean_runtime.mapping.jq_tree import (
@@ -63,7 +62,6 @@ class NotModeled(Exception):
     """The expression uses something the tree does not model (or is not valid jq)."""
 
 
-@lru_cache(maxsize=4096)
 def parse_tree(expression: str) -> Node | None:
     """The tree of a (quote-rewritten) expression, or None when it is not modelled."""
     try:

@@ -24,6 +24,9 @@ reads the whole item at the source, so variables never widen what is read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from ocean_runtime.mapping.jq_tree import (
     Assign,
     Bind,
@@ -46,29 +49,31 @@ from ocean_runtime.mapping.jq_tree import (
 )
 
 # Builtins that never look at their input: (name, arity) → arguments that still run on it.
-_INPUT_FREE: dict[tuple[str, int], tuple[int, ...]] = {
-    ("empty", 0): (),
-    ("env", 0): (),
-    ("now", 0): (),
-    ("builtins", 0): (),
-    ("infinite", 0): (),
-    ("nan", 0): (),
-    ("null", 0): (),
-    ("true", 0): (),
-    ("false", 0): (),
-    ("first", 1): (0,),
-    ("last", 1): (0,),
-    ("limit", 2): (0, 1),
-    ("isempty", 1): (0,),
-    ("error", 1): (0,),
-    ("range", 1): (0,),
-    ("range", 2): (0, 1),
-    ("range", 3): (0, 1, 2),
-    ("add", 1): (0,),
-    ("any", 2): (0,),
-    ("all", 2): (0,),
-    ("IN", 2): (0, 1),
-}
+_INPUT_FREE: Mapping[tuple[str, int], tuple[int, ...]] = MappingProxyType(
+    {
+        ("empty", 0): (),
+        ("env", 0): (),
+        ("now", 0): (),
+        ("builtins", 0): (),
+        ("infinite", 0): (),
+        ("nan", 0): (),
+        ("null", 0): (),
+        ("true", 0): (),
+        ("false", 0): (),
+        ("first", 1): (0,),
+        ("last", 1): (0,),
+        ("limit", 2): (0, 1),
+        ("isempty", 1): (0,),
+        ("error", 1): (0,),
+        ("range", 1): (0,),
+        ("range", 2): (0, 1),
+        ("range", 3): (0, 1, 2),
+        ("add", 1): (0,),
+        ("any", 2): (0,),
+        ("all", 2): (0,),
+        ("IN", 2): (0, 1),
+    }
+)
 
 
 class _Whole(Exception):

@@ -22,11 +22,15 @@ from ocean_runtime.mapping.models import UNION_TAGS, PortAppConfig
 ConfigT = TypeVar("ConfigT", bound=PortAppConfig)
 LineOf = Callable[[tuple[str | int, ...]], int | None]
 
-_FIXES = {
-    ("selector", "query"): "add `query: 'true'` under selector to sync every item",
-    ("mappings", "identifier"): "map the entity identifier, e.g. `identifier: .id | tostring`",
-    ("mappings", "blueprint"): "name the blueprint as a jq string literal, e.g. `blueprint: '\"service\"'`",
-}
+_FIXES = types.MappingProxyType(
+    {
+        ("selector", "query"): "add `query: 'true'` under selector to sync every item",
+        ("mappings", "identifier"): "map the entity identifier, e.g. `identifier: .id | tostring`",
+        ("mappings", "blueprint"): (
+            "name the blueprint as a jq string literal, e.g. `blueprint: '\"service\"'`"
+        ),
+    }
+)
 
 
 def parse_port_app_config(

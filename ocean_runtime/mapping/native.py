@@ -34,7 +34,8 @@ from __future__ import annotations
 import json
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ocean_runtime.mapping.jq_parse import parse_tree
@@ -63,8 +64,8 @@ from ocean_runtime.mapping.plain import (
 
 Evaluator = Callable[[Any], Any]
 _JSON_TYPES = (type(None), bool, int, float, str, list, dict)
-_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LOWER = MappingProxyType(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
+_UPPER = MappingProxyType(str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 _SAFE_INT = 2**53
 
 
@@ -226,18 +227,22 @@ def _valid_text(text: str) -> bool:
 
 
 _NUMBERS = (int, float)
-_NUMERIC_ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-_ORDERINGS: dict[str, Callable[[int], bool]] = {
-    "<": lambda order: order < 0,
-    "<=": lambda order: order <= 0,
-    ">": lambda order: order > 0,
-    ">=": lambda order: order >= 0,
-}
+_NUMERIC_ORDERINGS: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType(
+    {
+        "<": operator.lt,
+        "<=": operator.le,
+        ">": operator.gt,
+        ">=": operator.ge,
+    }
+)
+_ORDERINGS: Mapping[str, Callable[[int], bool]] = MappingProxyType(
+    {
+        "<": lambda order: order < 0,
+        "<=": lambda order: order <= 0,
+        ">": lambda order: order > 0,
+        ">=": lambda order: order >= 0,
+    }
+)
 
 
 def _length(value: Any) -> Any:
@@ -257,7 +262,7 @@ def _length(value: Any) -> Any:
     raise NotPlain
 
 
-def _case(table: dict[int, int], name: str) -> Evaluator:
+def _case(table: Mapping[int, int], name: str) -> Evaluator:
     def convert(value: Any) -> Any:
         if type(value) is str:
             return value.translate(table)
@@ -272,13 +277,15 @@ def _not(value: Any) -> bool:
     return not truthy(value)
 
 
-_FUNCTIONS: dict[str, Evaluator] = {
-    "length": _length,
-    "not": _not,
-    "tostring": tostring,
-    "ascii_downcase": _case(_LOWER, "ascii_downcase"),
-    "ascii_upcase": _case(_UPPER, "ascii_upcase"),
-}
+_FUNCTIONS: Mapping[str, Evaluator] = MappingProxyType(
+    {
+        "length": _length,
+        "not": _not,
+        "tostring": tostring,
+        "ascii_downcase": _case(_LOWER, "ascii_downcase"),
+        "ascii_upcase": _case(_UPPER, "ascii_upcase"),
+    }
+)
 
 
 # -- combinators: small closures, the per-item hot path --------------------------------------

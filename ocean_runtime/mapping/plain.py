@@ -27,7 +27,7 @@ from ocean_runtime.mapping.jq_parse import parse_tree
 from ocean_runtime.mapping.jq_tree import Binary, Identity, Index, Literal, Negate, Node
 
 _SAFE_INT = 2**53
-_STRING_ONLY = {str}
+_STRING_ONLY = frozenset({str})
 
 
 class NotPlain(Exception):

@@ -28,6 +28,7 @@ from ocean_runtime.mapping.jq_batch import can_batch
 from ocean_runtime.mapping.jq_expr import (
     JQCompileError,
     NoOutput,
+    checked_program,
     compile_jq,
     first_output,
     rewrite_single_quotes,
@@ -84,7 +85,8 @@ class CompiledExpression:
         strategy: how it is evaluated (see the module docstring).
         value: the value of a ``LITERAL``.
         path: the Python evaluator of a ``PATH`` (a path, a comparison or a native expression).
-        program: the compiled jq program (for ``ALONE``, and as fallback for ``PATH``).
+        program: the jq program compiled in this process: a ``PATH``'s fallback for the items
+            Python cannot decide (``BATCHED`` and ``ALONE`` run in the sandbox only).
         batch_slot: position among the combined program's fields (``BATCHED`` leaves).
     """
 
@@ -104,32 +106,32 @@ class CompiledExpression:
 
         Raises:
             JQCompileError: the expression is not valid jq.
-            BudgetBreach: compiling it went over the jq budget (see ``jq_expr.compile_jq``).
+            BudgetBreach: compiling it went over the jq budget (see ``jq_expr.checked_program``).
         """
         if expression is None:
             # YAML `title: null`: the reference maps it to null (and reports it).
             return cls(None, location, Strategy.LITERAL)
         try:
-            program = compile_jq(expression, sandbox=sandbox)
+            program = checked_program(expression, sandbox=sandbox)  # None: checked in the worker only
+            rewritten = rewrite_single_quotes(expression)
+            tree = parse_tree(rewritten)
+            if is_literal(tree):
+                value = _literal(expression, program, sandbox)
+                return cls(expression, location, Strategy.LITERAL, value=value)
+            path: PlainPath | PlainComparison | NativeExpression | None = plain_path(tree)
+            if path is None:
+                path = plain_comparison(tree)
+            if path is None:
+                path = compile_tree(rewritten, tree)
+            if path is not None:
+                # Bounded: its odd item may run in this process (the program is its fallback).
+                program = compile_jq(expression, sandbox=sandbox) if program is None else program
+                return cls(expression, location, Strategy.PATH, path=path, program=program)
         except JqBudgetError as exc:
             raise BudgetBreach(location, expression, exc.reason) from None
-        rewritten = rewrite_single_quotes(expression)
-        tree = parse_tree(rewritten)
-        if is_literal(tree):
-            try:
-                value = first_output(program, None)
-            except (NoOutput, ValueError) as exc:  # cannot happen for a scalar literal
-                raise JQCompileError(expression, str(exc)) from None
-            return cls(expression, location, Strategy.LITERAL, value=value, program=program)
-        path: PlainPath | PlainComparison | NativeExpression | None = plain_path(tree)
-        if path is None:
-            path = plain_comparison(tree)
-        if path is None:
-            path = compile_tree(rewritten, tree)
-        if path is not None:
-            return cls(expression, location, Strategy.PATH, path=path, program=program)
+        # Evaluated in the sandbox only: no program is kept here.
         strategy = Strategy.BATCHED if can_batch(rewritten) else Strategy.ALONE
-        return cls(expression, location, strategy, program=program)
+        return cls(expression, location, strategy)
 
     def getter(self, sandbox: JqSandbox) -> Getter:
         """A function giving this expression's value for an item (the per-item hot path)."""
@@ -195,6 +197,14 @@ class CompiledExpression:
             return first_output(self.program, data)
         except (NoOutput, ValueError):
             return None
+
+
+def _literal(expression: str, program: Any, sandbox: JqSandbox | None) -> Any:
+    """A scalar literal's value, as jq reads it (``1.0`` stays a float, ``1e1000`` is a float)."""
+    try:
+        return first_output(compile_jq(expression, sandbox=sandbox) if program is None else program, None)
+    except (NoOutput, ValueError) as exc:  # cannot happen for a scalar literal
+        raise JQCompileError(expression, str(exc)) from None
 
 
 def _python_getter(read: Callable[[Any], Any], with_jq: Callable[[Any], Any]) -> Getter:

@@ -293,6 +293,10 @@ class PortClient:
         """Pages of the entities this integration owns, last written before ``before``."""
         return self.search.iter_owned_entities(before=before)
 
+    async def owns_entities(self, *, before: datetime) -> bool:
+        """Whether this integration owns any entity last written before ``before`` (one small request)."""
+        return await self.search.owns_entities(before=before)
+
     async def delete_entities(
         self,
         blueprint: str,

@@ -89,6 +89,28 @@ class SearchAPI:
             seen_cursors.add(key)
             body = {**body, "from": cursor}
 
+    async def owns_entities(self, *, before: datetime) -> bool:
+        """Whether this integration owns any entity last written before ``before``.
+
+        One page of one entity. A resync asks at its start (``before`` = its start): when the
+        answer is no, nothing it could compare a write with or delete exists, so it skips both.
+
+        Raises:
+            PortAPIError: Port refused.
+        """
+        identity = self._session.identity
+        body = {
+            "datasource_prefix": identity.datasource_prefix,
+            "datasource_suffix": identity.datasource_suffix,
+            "limit": 1,
+            "before": iso_utc(before),
+        }
+        answer = await self._session.request(
+            "POST", OWNED_PATH, json_body=body, exporter=True, retryable=True
+        )
+        # An empty page that still points further cannot prove there is nothing: say yes.
+        return bool(_entities(answer, OWNED_PATH) or answer.get("next"))
+
     def _owned_query(self, query: dict[str, Any]) -> dict[str, Any]:
         rules = query.get("rules")
         if not isinstance(rules, list) or not rules:

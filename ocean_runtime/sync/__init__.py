@@ -14,12 +14,13 @@ from .report import (
     ResyncReport,
     Status,
 )
-from .resync import ResyncOptions, run_resync
+from .resync import PortState, ResyncOptions, run_resync
 
 __all__ = [
     "KindReport",
     "NullObserver",
     "Phase",
+    "PortState",
     "ProgressEvent",
     "ProgressObserver",
     "ReconcileReport",

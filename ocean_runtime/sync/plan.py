@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.errors import AbortRunError, UserInputError
 
@@ -52,9 +52,20 @@ class ResyncPlan:
 
 
 async def fetch_port_app_config(
-    port: PortClient, config_class: type[PortAppConfig], *, source: str
+    port: PortClient,
+    config_class: type[PortAppConfig],
+    *,
+    source: str,
+    integration: dict[str, Any] | None = None,
 ) -> PortAppConfig:
     """The integration's port-app-config as Port holds it, parsed with ``config_class``.
+
+    Args:
+        port: the Port client.
+        config_class: the integration's ``PortAppConfig`` class.
+        source: how to name the mapping in messages.
+        integration: the integration record as just read from (or written to) Port; Port is
+            asked for it when not given.
 
     Raises:
         AbortRunError: Port does not know the integration.
@@ -62,7 +73,8 @@ async def fetch_port_app_config(
     """
     from ocean_runtime.mapping import parse_port_app_config
 
-    integration = await port.get_integration()
+    if integration is None:
+        integration = await port.get_integration()
     if integration is None:
         raise AbortRunError(
             f"Port has no integration '{port.identity.integration_identifier}' — "

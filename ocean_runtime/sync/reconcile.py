@@ -24,7 +24,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ocean_runtime.errors import PortAPIError
 from ocean_runtime.port._tasks import run_all
@@ -40,11 +40,20 @@ logger = logging.getLogger(__name__)
 
 
 class BlueprintCache:
-    """Blueprints fetched once per resync (existence checks, relation targets)."""
+    """Blueprints fetched once per resync (existence checks, relation targets).
 
-    def __init__(self, port: PortClient) -> None:
+    Args:
+        port: the Port client.
+        known: blueprints the caller just read from or wrote to Port (None: Port has no such
+            blueprint); they are not asked for again.
+    """
+
+    def __init__(self, port: PortClient, known: Mapping[str, Mapping[str, Any] | None] | None = None) -> None:
         self._port = port
-        self._cache: dict[str, dict[str, object] | None] = {}
+        self._cache: dict[str, dict[str, object] | None] = {
+            identifier: None if blueprint is None else dict(blueprint)
+            for identifier, blueprint in (known or {}).items()
+        }
 
     async def get(self, identifier: str) -> dict[str, object] | None:
         """The blueprint, or None when Port has no such blueprint."""

@@ -114,7 +114,8 @@ async def sync_resource(
         while (batch := await raw_queue.get()) is not _DONE:
             if not examples_sent:
                 examples_sent = True
-                await port.send_kind_examples(report.kind, batch[:EXAMPLES_PER_KIND])
+                # Alongside the writes, not before them: a round trip the first batch need not wait for.
+                group.create_task(port.send_kind_examples(report.kind, batch[:EXAMPLES_PER_KIND]))
             result = await mapping.map(batch)
             _account(report, tally, result)
             notify()

@@ -1,9 +1,16 @@
 """A full resync, the one way through the code for every trigger (once, polling, schedule).
 
     fetch + parse + compile the mapping (all problems → one UserInputError, nothing written)
-    → resync-state "running" → each resource in config order (streamed, see resource.py)
+    → resync-state "running", and (at once) whether the integration owns anything yet
+    → each resource in config order (streamed, see resource.py)
     → reconcile, only if every kind succeeded → resync-state completed | failed
     → mapping problems to Port's log ingest
+
+Against a Port ~100 ms away each round trip before the first write is time the whole run waits:
+``ocean sail`` hands over what docking just read (``PortState``: the integration record with its
+mapping, the blueprints) instead of asking again, and a first sync — the integration owns no
+entity from before the run — compares nothing with Port and lists nothing to reconcile (nothing
+of its could be unchanged, nothing could be stale).
 
 The outcome is a ``ResyncReport``; progress goes to a ``ProgressObserver``. User-input errors
 found before the run starts are raised; anything after that ends up in the report (a failed
@@ -16,7 +23,8 @@ import asyncio
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from ocean_runtime.context import EventScope
 from ocean_runtime.errors import AbortRunError, PortAPIError
 from ocean_runtime.mapping.jq_sandbox import JqLimits, JqSandbox
+from ocean_runtime.port._tasks import run_all
 
 from .plan import HandlersFor, ResyncPlan, check_blueprints, compile_plan, fetch_port_app_config
 from .problems import ship_problems
@@ -43,6 +52,19 @@ DEFAULT_CONFIG_SOURCE = "port-app-config (the integration's mapping in Port)"
 
 
 @dataclass(frozen=True)
+class PortState:
+    """What the caller read from or wrote to Port just before the resync (``ocean sail`` docking).
+
+    Attributes:
+        integration: the integration record; its ``config`` is the mapping to run.
+        blueprints: blueprints by identifier (None: Port has no such blueprint).
+    """
+
+    integration: dict[str, Any]
+    blueprints: Mapping[str, Mapping[str, Any] | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ResyncOptions:
     """Knobs of a resync that do not come from the port-app-config.
 
@@ -58,6 +80,8 @@ class ResyncOptions:
             ``event.event_type`` answers: ``resync``, or ``incremental_resync`` as in the reference.
         jq_limits: the time and memory budget of each jq evaluation (default: from the
             environment, see ``JqLimits``).
+        port_state: Port's integration record and blueprints as just read (``PortState``), so
+            the resync need not ask for them again; None: ask.
     """
 
     config_source: str = DEFAULT_CONFIG_SOURCE
@@ -68,6 +92,7 @@ class ResyncOptions:
     reconcile: bool = True
     event_type: str = "resync"
     jq_limits: JqLimits | None = None
+    port_state: PortState | None = None
 
 
 async def run_resync(
@@ -96,8 +121,11 @@ async def run_resync(
     started = time.monotonic()
     options = options or ResyncOptions()
     observer = observer or NullObserver()
-    blueprints = BlueprintCache(port)
-    config = await fetch_port_app_config(port, config_class, source=options.config_source)
+    state = options.port_state
+    blueprints = BlueprintCache(port, known=state.blueprints if state else None)
+    config = await fetch_port_app_config(
+        port, config_class, source=options.config_source, integration=state.integration if state else None
+    )
     with JqSandbox(options.jq_limits) as sandbox:  # closing it stops a jq call an interrupt left behind
         plan = compile_plan(config, handlers_for, source=options.config_source, sandbox=sandbox)
         await check_blueprints(plan, blueprints)
@@ -117,10 +145,14 @@ async def _run_planned(
     started: float,
 ) -> None:
     try:
-        await _set_state(port, _running_state(report, options.interval_minutes))
+        # One round trip for both: the run is marked running, and Port says whether the
+        # integration owns anything written before this run.
+        _, owned_before = await run_all(
+            [_set_state(port, _running_state(report, options.interval_minutes)), _owns_entities(port, report)]
+        )
         observer.on_progress(ProgressEvent(Phase.STARTED, report))
         try:
-            await _run(port, plan, report, blueprints, options, observer)
+            await _run(port, plan, report, blueprints, options, observer, owned_before=bool(owned_before))
         except asyncio.CancelledError:
             report.status = Status.ABORTED
             report.errors.append("the resync was interrupted")
@@ -133,6 +165,15 @@ async def _run_planned(
         report.duration = time.monotonic() - started
 
 
+async def _owns_entities(port: PortClient, report: ResyncReport) -> bool:
+    """Whether the integration owns an entity written before the run (True when Port cannot say)."""
+    try:
+        return await port.owns_entities(before=report.started_at or datetime.now(UTC))
+    except PortAPIError as exc:
+        logger.debug("Could not ask Port whether the integration owns entities yet: %s", exc)
+        return True
+
+
 async def _run(
     port: PortClient,
     plan: ResyncPlan,
@@ -140,6 +181,8 @@ async def _run(
     blueprints: BlueprintCache,
     options: ResyncOptions,
     observer: ProgressObserver,
+    *,
+    owned_before: bool,
 ) -> None:
     config = plan.config
     event_params = {"event_type": options.event_type, "resync_id": str(uuid.uuid4())}
@@ -148,6 +191,7 @@ async def _run(
         create_missing_related_entities=config.create_missing_related_entities,
         delete_dependents=config.delete_dependent_entities,
         event_params=event_params,
+        compare=owned_before,  # an entity it never owned cannot be held unchanged
     )
     produced = ProducedSet()
     scope = EventScope(options.event_type, config)
@@ -171,7 +215,9 @@ async def _run(
             )
             observer.on_progress(ProgressEvent(Phase.KIND_FINISHED, report, job.report))
         if options.reconcile:
-            await _reconcile(port, produced, report, config, blueprints, event_params, observer)
+            await _reconcile(
+                port, produced, report, config, blueprints, event_params, observer, owned_before=owned_before
+            )
         else:
             report.reconcile.status = Status.SKIPPED
             report.reconcile.reason = "incremental sync: only changes were fetched — nothing deleted"
@@ -193,6 +239,8 @@ async def _reconcile(
     blueprints: BlueprintCache,
     event_params: dict[str, str],
     observer: ProgressObserver,
+    *,
+    owned_before: bool,
 ) -> None:
     failed = report.failed_kinds
     if failed:
@@ -208,6 +256,12 @@ async def _reconcile(
         )
         return
     observer.on_progress(ProgressEvent(Phase.RECONCILE, report))
+    if not owned_before:
+        # Stale means owned and last written before the run: Port said there is none to list.
+        report.reconcile.status = Status.COMPLETED
+        report.reconcile.threshold = config.entity_deletion_threshold
+        observer.on_progress(ProgressEvent(Phase.RECONCILE, report))
+        return
     try:
         await reconcile(
             port,

@@ -25,9 +25,10 @@ from pydantic import ValidationError
 from ocean_runtime.config.documents import Document, KeyPath
 from ocean_runtime.config.spec import Spec
 from ocean_runtime.mapping import (
+    JqBudgetError,
     JQCompileError,
     PortAppConfig,
-    compile_jq,
+    check_jq,
     find_unknown_keys,
     rewrite_single_quotes,
 )
@@ -150,9 +151,11 @@ def _expressions(document: Document, path: KeyPath, resource: dict[str, Any]) ->
             findings.append(at(document, "warning", leaf_path, message))
             continue
         try:
-            compile_jq(text)
+            check_jq(text)
         except JQCompileError as exc:
             findings.append(at(document, "error", leaf_path, f"jq error in {short(text)}: {exc.reason}"))
+        except JqBudgetError as exc:  # jq folds constants while compiling: "a" * 1000000000
+            findings.append(at(document, "error", leaf_path, f"jq expression {short(text)} {exc.reason}"))
     return findings
 
 

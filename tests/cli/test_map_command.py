@@ -180,10 +180,12 @@ def test_invalid_jq_maps_the_other_fields_and_names_the_broken_one(integration: 
     assert "Traceback" not in result.output
 
 
-HOSTILE = {  # each hung the mapping, aborted the process or took 6 GB (the others: test_jq_budget.py)
+HOSTILE = {  # each hung the mapping, aborted the process or took 6 GB (issue 10)
     "huge": '"a" * 1000000000',
     "stack": "def f: 1 + f; f",
     "loop": "def f: f; f",
+    "range": "[range(1e12)]",
+    "reduce": "reduce range(1e12) as $x (0; .+1)",
 }
 
 
@@ -218,6 +220,16 @@ def test_hostile_expressions_are_stopped_and_named(integration: Path, tmp_path: 
         line = next(line for line in errors if f"mappings.properties.{key}:" in line)
         assert f"jq expression {expression!r} " in line
         assert "OCEAN__JQ__TIMEOUT_SECONDS" in line or "OCEAN__JQ__MEMORY_MB" in line
+
+    # ocean validate compiles every expression (it runs none): the constant jq would fold is named.
+    checked = subprocess.run(
+        [str(OCEAN), "validate", str(integration)], capture_output=True, text=True, timeout=120, check=False,
+        env=env, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3)),
+    )  # fmt: skip
+    assert checked.returncode == 1 and "Traceback" not in checked.stdout + checked.stderr
+    report = " ".join(checked.stdout.split())
+    assert "resources[0].port.entity.mappings.properties.huge" in report
+    assert "needed more than 128 MB, its memory budget (OCEAN__JQ__MEMORY_MB)" in report
 
 
 def test_ctrl_c_stops_a_mapping_waiting_on_jq(integration: Path) -> None:

@@ -19,6 +19,7 @@ SAMPLE = {
     "dynatrace": 4,
     "jenkins": 16,
     "linear": 13,
+    "opencost": 16,
     "opsgenie": 10,
     "statuspage": 9,
 }

@@ -205,6 +205,10 @@ FILES = {
             async def execute(self, run: IntegrationRun) -> None:
                 EXECUTED.append(run.id)
                 service = run.execution_properties["service"]
+                if service == "checkout":
+                    message = "checkout is deploying: try again later"
+                    await ocean.port_client.report_run_completed(run, False, message, status_label="Busy")
+                    return
                 await ocean.register_raw("service", [{"name": service, "version": "restarted"}])
                 await ocean.port_client.report_run_completed(run, True, f"Restarted {service}")
 
@@ -313,6 +317,11 @@ async def test_an_executor_reporting_its_own_end_and_register_raw(
     billing = next(e for e in harbor.entities("service") if e["identifier"] == "billing")
     assert billing["properties"]["version"] == "restarted"
     assert running.processor.outcomes["success"] == 1
+
+    refused = await running.finished(await running.run("restart", entity="checkout"))
+    assert (refused["status"], refused["statusLabel"]) == ("FAILURE", "Busy")
+    assert refused["summary"] == "checkout is deploying: try again later"
+    assert running.processor.outcomes["failure"] == 1  # counted as what the executor reported
 
 
 async def test_action_execution_error_fails_the_run_with_its_reason_and_label(

@@ -51,9 +51,11 @@ def test_serves_with_the_given_credentials_and_says_how_to_connect(tmp_path: Pat
         assert refused.status_code == 401
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+        rest, errors = process.communicate(timeout=30)
     assert process.returncode == 0
     assert (tmp_path / "h.db").is_file()
+    # From start to stop, serving requests included, the secret is never printed anywhere.
+    assert "s3cret" not in banner + rest + errors
 
 
 def test_defaults_to_ocean_credentials(tmp_path: Path) -> None:
@@ -63,11 +65,20 @@ def test_defaults_to_ocean_credentials(tmp_path: Path) -> None:
         assert process.stdout is not None
         banner = "".join(process.stdout.readline() for _ in range(6))
         assert "client id 'ocean', client secret: the public default" in banner
-        assert banner.count("OCEAN__PORT__CLIENT_SECRET=ocean ") == 1
-        assert banner.count("'ocean'") == 1  # the id; the public secret once, in the hint
+        url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", banner)
+        assert url, banner
+        token = httpx.post(
+            f"{url.group(1)}/v1/auth/access_token", json={"clientId": "ocean", "clientSecret": "ocean"}
+        )
+        assert token.status_code == 200
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+        rest, errors = process.communicate(timeout=30)
+    output = banner + rest + errors
+    # The public default secret is printed once — in the hint to copy — and nowhere else.
+    assert output.count("OCEAN__PORT__CLIENT_SECRET=ocean ") == 1
+    assert output.count("'ocean'") == 1  # the id, quoted; the secret only in the hint
+    assert output.count("=ocean ") == 2  # CLIENT_ID=ocean and CLIENT_SECRET=ocean, once each
 
 
 def test_bad_faults_are_one_clear_error(tmp_path: Path) -> None:

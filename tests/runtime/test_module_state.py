@@ -1,4 +1,4 @@
-"""No module-level mutable state in the HTTP toolkit and the Port client.
+"""No module-level mutable state in the HTTP toolkit, the Port client and the mapping engine.
 
 State kept in a module is shared by every application in the process (tests build several side
 by side) and outlives the run that filled it: caches live on the resync scope, settings on the
@@ -14,6 +14,7 @@ import collections
 import contextvars
 import dataclasses
 import enum
+import functools
 import importlib
 import logging
 import pkgutil
@@ -26,7 +27,7 @@ import pytest
 
 import ocean_runtime
 
-PACKAGES = ("ocean_runtime.http", "ocean_runtime.port")
+PACKAGES = ("ocean_runtime.http", "ocean_runtime.port", "ocean_runtime.mapping")
 MUTABLE = (dict, list, set, bytearray, collections.deque)
 # Objects that are state by design and scoped correctly: loggers are configured by the process,
 # a ContextVar holds one value per context.
@@ -49,6 +50,8 @@ def modules() -> list[types.ModuleType]:
 def _stateful(value: Any) -> bool:
     if isinstance(value, ALLOWED) or value is None:
         return False
+    if isinstance(value, functools._lru_cache_wrapper):  # a memo filled by every run in the process
+        return True
     if isinstance(value, MUTABLE):
         return True
     if isinstance(value, type | types.ModuleType | types.FunctionType | types.BuiltinFunctionType):

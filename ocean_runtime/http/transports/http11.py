@@ -14,10 +14,18 @@ answers are decoded by httpx itself (the ``Content-Encoding`` header travels wit
 
 Kept-alive connections go stale: servers and load balancers close idle ones (uvicorn after 5 s,
 cloud balancers after a minute or more), and the close may cross a request on the wire. A
-connection idle for ``keepalive_expiry`` seconds is not reused, one idle for over a second is
-checked for a close first, and a request whose reused connection dies before any byte of an
-answer is sent again, once, on a fresh connection — silently — when resending is safe: an
-idempotent method, or a request marked ``retryable`` or ``resend_if_stale``.
+connection idle for ``keepalive_expiry`` seconds is not reused, and every other one is asked
+first whether the server closed it already (one ``select`` on its socket: the event loop may
+not have looked yet — a loop busy mapping a batch sees a close late). A request whose reused
+connection still dies before any byte of an answer arrives is sent again, once, on a fresh
+connection — silently — when that is safe:
+
+- the request was not fully sent (the connection failed while some of its bytes had not yet
+  been handed to the kernel): the server never had a complete request, so it cannot have acted
+  on it — whatever the method;
+- or it was sent, but resending it is harmless anyway: an idempotent method, or a request
+  marked ``retryable`` or ``resend_if_stale``. A plain POST that went out whole is not sent
+  again: the server may have applied it before closing.
 
 Every path is tested against real sockets (``tests/runtime/http/test_http11_transport.py``):
 keep-alive reuse, chunked / gzip / read-until-close bodies, HEAD, TLS, connect (TCP and TLS
@@ -36,6 +44,7 @@ import contextlib
 import select
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +54,6 @@ import httpx
 DEFAULT_MAX_CONNECTIONS = 100
 # Below uvicorn's 5 s keep-alive timeout (the harbor) and every common load balancer's.
 DEFAULT_KEEPALIVE_EXPIRY = 4.0
-CHECK_AFTER_IDLE_S = 1.0  # a connection idle this long is checked for a close before reuse
 READ_SIZE = 64 * 1024
 # Methods that may be sent again when a pooled connection turns out to be closed already.
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
@@ -54,7 +62,16 @@ Origin = tuple[str, str, int]  # (scheme, host, port)
 
 
 class _StaleConnection(Exception):
-    """A pooled connection was closed by the server before it answered anything."""
+    """A pooled connection was closed by the server before it answered anything.
+
+    Attributes:
+        unsent: some bytes of the request never left this process (the server cannot have
+            received the whole request).
+    """
+
+    def __init__(self, *, unsent: bool) -> None:
+        super().__init__("unsent" if unsent else "sent")
+        self.unsent = unsent
 
 
 @dataclass
@@ -66,7 +83,7 @@ class _Connection:
     def usable(self, now: float, expiry: float) -> bool:
         if self.reader.at_eof() or self.writer.is_closing() or now - self.idle_since >= expiry:
             return False
-        return now - self.idle_since < CHECK_AFTER_IDLE_S or not _closed_by_peer(self.writer)
+        return not _closed_by_peer(self.writer)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -113,6 +130,9 @@ class Http11Transport(httpx.AsyncBaseTransport):
             request's ``pool`` timeout).
         ssl_context: TLS settings for ``https`` URLs; httpx's default when omitted.
         keepalive_expiry: seconds an idle connection may be reused for.
+        ssl_context_factory: builds the TLS settings on the first ``https`` connection, when
+            ``ssl_context`` is not given (a CA bundle costs tens of ms to load: plain HTTP
+            never pays for it).
     """
 
     def __init__(
@@ -121,12 +141,14 @@ class Http11Transport(httpx.AsyncBaseTransport):
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         ssl_context: ssl.SSLContext | None = None,
         keepalive_expiry: float = DEFAULT_KEEPALIVE_EXPIRY,
+        ssl_context_factory: Callable[[], ssl.SSLContext] | None = None,
     ) -> None:
         if max_connections < 1:
             raise ValueError(f"max_connections must be at least 1, got {max_connections}")
         self._slots = asyncio.Semaphore(max_connections)
         self._idle: dict[Origin, list[_Connection]] = {}
         self._ssl_context = ssl_context
+        self._ssl_context_factory = ssl_context_factory or httpx.create_ssl_context
         self._keepalive_expiry = keepalive_expiry
         self._closed = False
 
@@ -154,7 +176,7 @@ class Http11Transport(httpx.AsyncBaseTransport):
             try:
                 return await self._exchange(pooled, origin, request, body, timeouts, reused=True)
             except _StaleConnection as exc:
-                if not _may_resend(request):
+                if not (exc.unsent or _may_resend(request)):
                     raise httpx.RemoteProtocolError(
                         "the server closed a kept-alive connection before answering", request=request
                     ) from exc
@@ -186,11 +208,14 @@ class Http11Transport(httpx.AsyncBaseTransport):
             raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out", request=request) from exc
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ConnectError(f"{type(exc).__name__}: {exc}", request=request) from exc
+        # drain() then waits until every byte is in the kernel, not just below 64 KiB: a request
+        # whose connection dies before that is known not to have been fully sent.
+        writer.transport.set_write_buffer_limits(high=0)
         return _Connection(reader, writer)
 
     def _tls(self) -> ssl.SSLContext:
         if self._ssl_context is None:
-            self._ssl_context = httpx.create_ssl_context()
+            self._ssl_context = self._ssl_context_factory()
         return self._ssl_context
 
     async def _exchange(
@@ -205,7 +230,7 @@ class Http11Transport(httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         keep = False
         try:
-            await _write(conn, request, body, timeouts.get("write"))
+            await _write(conn, request, body, timeouts.get("write"), reused=reused)
             answer = await _read(conn, request, timeouts.get("read"), reused=reused)
             keep = answer.keep_alive and answer.complete
             return httpx.Response(
@@ -267,16 +292,24 @@ def _head(request: httpx.Request, body: bytes) -> bytes:
     return b"".join(lines)
 
 
-async def _write(conn: _Connection, request: httpx.Request, body: bytes, timeout: float | None) -> None:
+async def _write(
+    conn: _Connection, request: httpx.Request, body: bytes, timeout: float | None, *, reused: bool
+) -> None:
+    transport = conn.writer.transport
     try:
         conn.writer.writelines((_head(request, body), body))
-        if conn.writer.transport.get_write_buffer_size():
+        if transport.is_closing():
+            # The socket refused the bytes (asyncio closes the transport instead of raising).
+            raise ConnectionResetError("the connection was closed while sending the request")
+        if transport.get_write_buffer_size():
             # Only a body the socket could not take at once needs waiting for (and a timer).
             async with asyncio.timeout(timeout):
                 await conn.writer.drain()
     except TimeoutError as exc:
         raise httpx.WriteTimeout("sending the request timed out", request=request) from exc
     except OSError as exc:
+        if reused:
+            raise _StaleConnection(unsent=True) from exc
         raise httpx.WriteError(f"{type(exc).__name__}: {exc}", request=request) from exc
 
 
@@ -308,11 +341,11 @@ async def _read_some(conn: _Connection, request: httpx.Request, answer: _Answer,
         data = await conn.reader.read(READ_SIZE)
     except OSError as exc:
         if reused and not received:
-            raise _StaleConnection from exc
+            raise _StaleConnection(unsent=False) from exc
         raise httpx.ReadError(f"{type(exc).__name__}: {exc}", request=request) from exc
     if not data:
         if reused and not received:
-            raise _StaleConnection
+            raise _StaleConnection(unsent=False)
         if answer.headers_done and not answer.delimited():
             return False  # the body ran until the server closed the connection
         raise httpx.RemoteProtocolError("the server closed the connection mid-answer", request=request)

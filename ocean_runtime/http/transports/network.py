@@ -19,6 +19,7 @@ and proxy auth); directly, the lean HTTP/1.1 transport when asked for it (the Po
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import ssl
@@ -77,6 +78,15 @@ def tls_context(environ: Mapping[str, str] | None = None) -> ssl.SSLContext:
     Raises:
         UserInputError: a variable names a bundle that does not exist.
     """
+    return _context_trusting(ca_location(environ))
+
+
+def ca_location(environ: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
+    """``(cafile, capath)`` the environment names, checked to exist; certifi's bundle otherwise.
+
+    Raises:
+        UserInputError: a variable names a bundle that does not exist.
+    """
     env = os.environ if environ is None else environ
     for name in CA_BUNDLE_VARIABLES:
         path = env.get(name, "").strip()
@@ -87,7 +97,7 @@ def tls_context(environ: Mapping[str, str] | None = None) -> ssl.SSLContext:
                     location=name,
                     fix="point it at a PEM bundle of the CA certificates to trust, or unset it",
                 )
-            return ssl.create_default_context(cafile=path)
+            return path, None
     directory = env.get("SSL_CERT_DIR", "").strip()
     if directory:
         if not os.path.isdir(directory):
@@ -96,8 +106,13 @@ def tls_context(environ: Mapping[str, str] | None = None) -> ssl.SSLContext:
                 location="SSL_CERT_DIR",
                 fix="point it at a directory of CA certificates (c_rehash'ed), or unset it",
             )
-        return ssl.create_default_context(capath=directory)
-    return ssl.create_default_context(cafile=certifi.where())
+        return None, directory
+    return certifi.where(), None
+
+
+def _context_trusting(location: tuple[str | None, str | None]) -> ssl.SSLContext:
+    cafile, capath = location
+    return ssl.create_default_context(cafile=cafile, capath=capath)
 
 
 def is_loopback(host: str) -> bool:
@@ -130,9 +145,15 @@ def network_transport(
         UserInputError: a proxy or CA bundle variable is unusable.
     """
     target = httpx.URL(url)
-    context = tls_context(environ)
+    trusted = ca_location(environ)  # a bad variable stops us here, before anything is sent
     proxy = proxy_for(target, environ)
     limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    if lean and proxy is None:
+        # Loading a CA bundle costs tens of milliseconds of start-up: only done for a TLS connection.
+        return Http11Transport(
+            max_connections=max_connections, ssl_context_factory=functools.partial(_context_trusting, trusted)
+        )
+    context = _context_trusting(trusted)
     if proxy is not None:
         try:
             return httpx.AsyncHTTPTransport(proxy=proxy, verify=context, limits=limits, trust_env=False)
@@ -142,6 +163,4 @@ def network_transport(
                 location=f"{target.scheme.upper()}_PROXY",
                 fix="set it to the proxy's URL, e.g. http://proxy.example.com:3128",
             ) from None
-    if lean:
-        return Http11Transport(max_connections=max_connections, ssl_context=context)
     return httpx.AsyncHTTPTransport(verify=context, limits=limits, trust_env=False)

@@ -37,7 +37,7 @@ def probe(folder: Path) -> dict[str, Any]:
         webhooks=sum(len(v) for v in app.webhook_processors.values()),
     )
     try:
-        check_local_resources(app)
+        _compile_every_resource(check_local_resources(app).port_app_config)
         result["mapping"] = True
     except Exception as exc:
         result.update(mapping=False, error=_describe(exc))
@@ -49,6 +49,22 @@ def probe(folder: Path) -> dict[str, Any]:
     ]
     result["validate_warnings"] = sum(f.severity == "warning" for f in findings)
     return result
+
+
+def _compile_every_resource(config: Any) -> None:
+    """Compile each resource's jq as a resync does (loading the resources leaves bad jq to the run).
+
+    Raises:
+        UserInputError: a resource's mapping is not jq (e.g. GitLab v1's ``file://`` values).
+    """
+    from ocean_runtime.mapping import compile_resource
+    from ocean_runtime.mapping.jq_sandbox import JqSandbox
+
+    if config is None:
+        return
+    with JqSandbox() as sandbox:
+        for index, resource in enumerate(config.resources):
+            compile_resource(resource, index=index, sandbox=sandbox)
 
 
 def _required_config(folder: Path) -> dict[str, str]:

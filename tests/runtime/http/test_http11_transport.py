@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import socket
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 import httpx
 import pytest
 import trustme
+import uvicorn
 
 from ocean_runtime.http.transports.http11 import Http11Transport
 
@@ -326,3 +331,105 @@ async def test_a_connection_idle_past_its_expiry_is_not_reused() -> None:
         await asyncio.sleep(0.1)
         await client.get(f"{url}/three")  # after the expiry: a new one
     assert server.connections == 2
+
+
+# -- stale kept-alive connections against a real server that closes idle ones ------------------
+
+
+class RecordingApp:
+    """A tiny ASGI app: answers ``{}``, records (client port, method, path, body length)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, str, str, int]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        length = 0
+        while True:
+            message = await receive()
+            length += len(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        self.seen.append((scope["client"][1], scope["method"], scope["path"], length))
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+
+@contextmanager
+def uvicorn_closing_idle_connections(app: RecordingApp, after: float) -> Iterator[str]:
+    """uvicorn in a thread of its own, closing a connection idle for ``after`` seconds."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_keep_alive=after)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def keep_the_loop_busy(seconds: float) -> None:
+    """Blocks the event loop, as mapping a big batch does: it sees no socket event meanwhile."""
+    time.sleep(seconds)
+
+
+async def test_a_post_is_not_sent_on_a_connection_the_server_closed_while_the_loop_was_busy(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = RecordingApp()
+    with uvicorn_closing_idle_connections(app, after=0.2) as url:
+        async with httpx.AsyncClient(transport=Http11Transport()) as client:
+            assert (await client.post(f"{url}/one", content=b"1")).status_code == 200
+            # uvicorn closes the idle connection while the loop cannot notice; the next request
+            # must not go out on it (a plain POST that went out could not be sent again).
+            keep_the_loop_busy(0.6)
+            assert (await client.post(f"{url}/two", content=b"22")).status_code == 200
+            assert (await client.post(f"{url}/three", content=b"333")).status_code == 200
+    assert [(method, path, length) for _, method, path, length in app.seen] == [
+        ("POST", "/one", 1),
+        ("POST", "/two", 2),
+        ("POST", "/three", 3),
+    ]  # each applied exactly once
+    ports = [port for port, *_ in app.seen]
+    assert ports[0] != ports[1] == ports[2]  # a fresh connection after the close, then kept alive
+    assert not [record for record in caplog.records if record.levelname in ("WARNING", "ERROR")]
+
+
+async def test_a_request_cut_off_before_it_was_fully_sent_is_sent_again_whatever_its_method() -> None:
+    body = b"x" * (32 * 1024 * 1024)  # more than the kernel takes at once: most of it waits to be sent
+    connections: list[int] = []
+
+    async def closes_the_second_request_unread(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        connections.append(len(connections) + 1)
+        try:
+            request = await _read_request(reader)
+            if len(connections) == 1:
+                writer.write(answer(b"{}"))  # the first request is answered, the connection kept
+                await reader.readuntil(b"\r\n\r\n")  # the next one's head arrives: gone, body unread
+                return
+            assert request is not None
+            writer.write(answer(b'{"received":%d}' % (len(request) - request.index(b"\r\n\r\n") - 4)))
+            await writer.drain()
+        finally:
+            writer.close()
+
+    listener = await asyncio.start_server(closes_the_second_request_unread, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}"
+    try:
+        async with httpx.AsyncClient(transport=Http11Transport()) as client:
+            await client.get(f"{url}/warm")
+            response = await client.post(f"{url}/bulk", content=body)
+    finally:
+        listener.close()
+    # The server never had the whole request, so it cannot have acted on it: a plain POST
+    # is safe to send again — on a fresh connection, where it arrived whole.
+    assert response.json() == {"received": len(body)}
+    assert connections == [1, 2]

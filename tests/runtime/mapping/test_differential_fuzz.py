@@ -7,13 +7,15 @@ itself gives for the same text on the same item:
 * the keys an expression reads (``jq_reads.keys_read``) — jq on the cut-down item must give
   exactly what it gives on the whole item;
 * "exactly one output" (``jq_shape.one_output``) — jq must give one output or an error;
-* whole resources through ``compile_resource(...).map_raw`` — literal, native, batched and
-  alone leaves, selectors and ``itemsToParse`` together — against the mapping rules applied
-  item by item with plain jq.
+* whole resources through ``compile_resource(...).map_raw`` — literal, native, batched (on
+  items cut down to the keys read, and whole) and alone leaves, selectors and ``itemsToParse``
+  (in Python and in jq) together, items the selector filters out included — against the
+  mapping rules applied item by item with plain jq; the test fails if a strategy went unused.
 
-A normal run makes well over 20,000 expression × item checks in a few seconds. For a longer
-("nightly") run: ``OCEAN_FUZZ_SCALE=20 pytest tests/runtime/mapping/test_differential_fuzz.py``
-(20× as many expressions); ``OCEAN_FUZZ_SEED=N`` changes the seed. Every divergence found
+A check is one expression compared on one item. A normal run makes over 30,000 (each test
+has a floor: 8,000 + 6,000 + 7,000) in about ten seconds. For a longer ("nightly") run:
+``OCEAN_FUZZ_SCALE=20 pytest tests/runtime/mapping/test_differential_fuzz.py`` (20× as many
+expressions and resources); ``OCEAN_FUZZ_SEED=N`` changes the seed. Every divergence found
 becomes a row of ``DIVERGENCES`` below, checked on every run.
 """
 
@@ -169,19 +171,31 @@ def test_key_reads_and_single_output_match_jq(items: list[Any]) -> None:
 
 
 def reference_mapping(resource: dict[str, Any], raw_items: list[Any]) -> dict[str, Any]:
-    """The mapping rules, applied item by item with plain jq (no shortcut of the engine)."""
+    """The mapping rules, applied item by item with plain jq (no shortcut of the engine).
+
+    Items the selector filters out are mapped too (into ``filtered``, as live events map them),
+    so every expression is compared on every item. ``checks`` counts expression × item
+    evaluations compared: itemsToParse per parent, the selector per merged item, each leaf per
+    item the selector gave a boolean for.
+    """
     port = resource["port"]
     mappings = port["entity"]["mappings"]
     programs = {key: _compiled(rewrite_single_quotes(text)) for key, text in mappings["properties"].items()}
     selector = _compiled(rewrite_single_quotes(resource["selector"]["query"]))
     identifier_program = _compiled(mappings["identifier"])
-    outcome: dict[str, Any] = {"entities": [], "errors": 0, "misconfigured": set(), "warnings": 0}
+    outcome: dict[str, Any] = {
+        "entities": [],
+        "filtered": [],
+        "errors": 0,
+        "misconfigured": set(),
+        "warnings": 0,
+    }
+    checks = 0
     for data in _expanded(port, raw_items, outcome):
+        checks += 1
         answer = jq_answer(selector, data)
         if answer[0] != "value" or answer[1] not in ("true", "false"):
             outcome["errors"] += 1
-            continue
-        if answer[1] == "false":
             continue
         identifier = jq_first_or_null(identifier_program, data)
         properties = {}
@@ -191,11 +205,13 @@ def reference_mapping(resource: dict[str, Any], raw_items: list[Any]) -> dict[st
                 outcome["misconfigured"].add(f"properties.{key}")
         if identifier is None:
             outcome["misconfigured"].add("identifier")
+        checks += 1 + len(programs)
         if identifier:
-            outcome["entities"].append(
-                {"identifier": identifier, "blueprint": "bp", "properties": properties}
-            )
-    return outcome
+            entity = {"identifier": identifier, "blueprint": "bp", "properties": properties}
+            outcome["entities" if answer[1] == "true" else "filtered"].append(entity)
+    if port.get("itemsToParse") is not None:
+        checks += len(raw_items)
+    return {**outcome, "checks": checks}
 
 
 def _expanded(port: dict[str, Any], raw_items: list[Any], outcome: dict[str, Any]) -> Iterator[Any]:
@@ -224,6 +240,11 @@ ITEMS_TO_PARSE = [(".xs", True), (".obj", True), (".xs | map(select(. != null))"
                   (".obj.xs", True), (".obj", False)]  # fmt: skip
 
 
+# Expressions that need a jq program of their own (``alone``): their result depends on the program.
+OWN_PROGRAM = ["$__loc__ | .line", "[$__loc__.file, ({any})]", "input_line_number", "try input catch ({any})",
+               "({any}) # a comment", "[.s, input_filename]"]  # fmt: skip
+
+
 def random_resource(generator: Generator) -> dict[str, Any]:
     rng = generator.rng
     literal = rng.choice(["1", '"a"'])
@@ -233,6 +254,8 @@ def random_resource(generator: Generator) -> dict[str, Any]:
     )  # fmt: skip
     leaves = {f"p{i}": generator.native() if rng.random() < 0.5 else generator.any() for i in range(5)}
     leaves["lit"] = rng.choice(['"service"', "42", "1.0", "null", "true"])
+    if rng.random() < 0.2:
+        leaves["own"] = rng.choice(OWN_PROGRAM).format(any=generator.any(2))
     port: dict[str, Any] = {
         "entity": {"mappings": {"identifier": ".id", "blueprint": '"bp"', "properties": leaves}}
     }
@@ -250,9 +273,25 @@ def sandbox() -> Iterator[JqSandbox]:
         yield shared
 
 
+# Every way an expression can be evaluated: each must be exercised by the resources below.
+STRATEGIES = {
+    "selector": {"literal", "path", "batched", "batched-whole"},
+    "leaf": {"literal", "path", "batched", "batched-whole", "alone"},
+    "itemsToParse": {"python", "jq"},
+}
+
+
+def _role(location: str) -> str:
+    if location.endswith(".selector.query"):
+        return "selector"
+    return "itemsToParse" if location.endswith(".itemsToParse") else "leaf"
+
+
 def test_resources_map_as_jq_does_item_by_item(items: list[Any], sandbox: JqSandbox) -> None:
     tally, generator = Tally(), Generator(SEED + 3)
-    batch = [dict(item, id=f"i{n}") if isinstance(item, dict) else item for n, item in enumerate(items)]
+    seen: dict[str, set[str]] = {role: set() for role in STRATEGIES}
+    more = [*items, *(Generator(SEED + 4).item() for _ in range(24))]
+    batch = [dict(item, id=f"i{n}") if isinstance(item, dict) else item for n, item in enumerate(more)]
     for _ in range(scaled(60)):
         resource = random_resource(generator)
         texts = [
@@ -261,22 +300,30 @@ def test_resources_map_as_jq_does_item_by_item(items: list[Any], sandbox: JqSand
         ]
         if any(_compiled(rewrite_single_quotes(text)) is None for text in texts):
             continue
-        result = compile_resource(parse_port_app_config({"resources": [resource]}).resources[0]).map_raw(
-            batch
-        )
+        compiled = mapper(resource, sandbox)
+        for location, strategy in compiled.strategies().items():
+            seen[_role(location)].add(strategy)
+        result = compiled.map_raw(batch, include_filtered=True)
         expected = reference_mapping(resource, batch)
-        tally.checks += len(texts) * len(batch)
+        tally.checks += expected.pop("checks")
         ours = {
             "entities": [_text(entity) for entity in result.entities],
+            "filtered": [_text(entity) for entity in result.filtered_entities],
             "errors": len(result.errors),
             "misconfigured": set(result.misconfigured),
             "warnings": len(result.warnings),
         }
-        theirs = {**expected, "entities": [_text(entity) for entity in expected["entities"]]}
+        theirs = {
+            **expected,
+            "entities": [_text(entity) for entity in expected["entities"]],
+            "filtered": [_text(entity) for entity in expected["filtered"]],
+        }
         if ours != theirs:
             difference = {key: (ours[key], theirs[key]) for key in ours if ours[key] != theirs[key]}
             tally.record(f"resource {json.dumps(resource)}: {str(difference)[:1500]}")
     tally.assert_clean(7_000)
+    missing = {role: wanted - seen[role] for role, wanted in STRATEGIES.items() if wanted - seen[role]}
+    assert not missing, f"strategies no generated resource exercised: {missing}"
 
 
 # Every divergence the fuzzing found, as (expression, item, what jq gives); the engine must agree.

@@ -32,6 +32,7 @@ from ocean_runtime.mapping.plain import (
 def root_keys(expression: str) -> frozenset[str] | None:
     return keys_read(parse_tree(expression))
 
+
 INPUTS: list[Any] = [
     {"a": {"b": {"c": 1}}, "xs": [1, {"k": "v"}, None], "s": "text", "n": 3, "f": 2.0, "g": 0.1, "t": True},
     {"a": {"b": None}, "xs": [], "s": "", "n": 0, "f": -1.5},
@@ -125,9 +126,7 @@ def test_plain_comparisons_match_jq(expression: str) -> None:
         assert json.dumps(got) == json.dumps(expected), (expression, data)
 
 
-@pytest.mark.parametrize(
-    "expression", [".a == .b", '.a == "x" or .b', ".a | . == 1", ".a == [1]", ".a > 1"]
-)
+@pytest.mark.parametrize("expression", [".a == .b", '.a == "x" or .b', ".a | . == 1", ".a == [1]", ".a > 1"])
 def test_other_comparisons_go_to_jq(expression: str) -> None:
     assert plain_comparison(parse_tree(expression)) is None
 

@@ -173,3 +173,42 @@ def test_a_constant_jq_would_build_while_compiling_is_built_in_the_worker(sandbo
     assert "needed more than 128 MB" in tolerant.problems[0].reason
     assert tolerant.map_raw(ITEMS).entities[0]["properties"] == {"huge": None, "name": "A"}
     assert process.getrusage(process.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KB: nothing built here
+
+
+def _resident_mb() -> float:
+    """This process's resident memory now (not its peak: what it holds)."""
+    import os
+    from pathlib import Path
+
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024**2
+
+
+def test_a_big_constant_within_the_budget_is_only_ever_built_in_the_worker() -> None:
+    """jq keeps a folded constant inside the compiled program: compiled here, 40 MB would stay here."""
+    with JqSandbox(JqLimits(timeout_seconds=30, memory_mb=256)) as roomy:
+        before = _resident_mb()
+        compiled = mapper(roomy, {"size": '"a" * 40000000 | length', "name": ".name"})
+
+        assert _resident_mb() - before < 20
+        assert compiled.map_raw(ITEMS[:1]).entities[0]["properties"] == {"size": 40000000, "name": "A"}
+        assert _resident_mb() - before < 20
+
+
+@pytest.mark.parametrize(
+    ("where", "kwargs", "location"),
+    [
+        ("field", {}, "resources[0].port.entity.mappings.properties.huge"),
+        ("selector", {"selector": '("a" * 1000000000) == "a"'}, "resources[0].selector.query"),
+        ("itemsToParse", {"itemsToParse": '["a" * 1000000000]', "itemsToParseTopLevelTransform": False},
+         "resources[0].port.itemsToParse"),
+    ],
+)  # fmt: skip
+def test_a_constant_over_the_budget_fails_its_resource_like_a_syntax_error(
+    sandbox: JqSandbox, where: str, kwargs: dict[str, Any], location: str
+) -> None:
+    properties = {"huge": '"a" * 1000000000'} if where == "field" else {"name": ".name"}
+    with pytest.raises(UserInputError) as raised:
+        mapper(sandbox, properties, **kwargs)
+    message = str(raised.value)
+    assert message.startswith(f"pac.yml: {location}: jq expression ")
+    assert "needed more than 128 MB, its memory budget (OCEAN__JQ__MEMORY_MB)" in message

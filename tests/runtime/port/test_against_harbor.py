@@ -5,7 +5,9 @@ Skipped until ``ocean_harbor.server`` exists (it is built by another part of the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -167,3 +169,50 @@ async def test_throttled_harbor_still_gets_every_entity(tmp_path: Path) -> None:
     assert len(owned) == 45
     # Each throttled request waits what Retry-After says; the others hold for the rest of that pause.
     assert 2.0 in waits and all(0 < wait <= 2.0 for wait in waits)
+
+
+def keep_the_loop_busy(seconds: float) -> None:
+    """Blocks the event loop, as mapping a big batch does: it sees no socket event meanwhile."""
+    time.sleep(seconds)
+
+
+async def test_idle_connections_the_harbor_closed_cost_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A server (or load balancer) that closes idle kept-alive connections quickly, and a client
+    # too busy to notice: every request — plain POSTs and PATCHes included — must still be
+    # sent once, on a live connection, with no warning ("Could not send raw examples … the
+    # server closed a kept-alive connection" was one).
+    server = harbor_server.HarborServer(
+        tmp_path / "harbor.db", client_id="ci", client_secret="cs", keepalive_timeout=0.2
+    )
+    with server, caplog.at_level(logging.WARNING):
+        async with client_for(server) as port:
+            assert await port.get_integration() is None
+            integration_body = {
+                "installationId": "my-service-catalog",
+                "installationAppType": "catalog",
+                "version": "0.1.0",
+                "config": {},
+            }
+            steps: list[Callable[[], Awaitable[Any]]] = [
+                lambda: port.create_integration(integration_body),
+                lambda: port.patch_integration({"version": "0.2.0"}),
+                lambda: port.send_kind_examples("service", [{"name": "a"}]),
+                lambda: port.create_blueprint(SERVICE_BLUEPRINT),
+                lambda: port.upsert_entities("service", services(3)),
+            ]
+            for step in steps:
+                keep_the_loop_busy(0.5)  # the harbor closes the idle connection meanwhile
+                await step()
+            integration = await port.get_integration()
+            stored = await port.search_entities(
+                {
+                    "combinator": "and",
+                    "rules": [{"property": "$blueprint", "operator": "=", "value": "service"}],
+                },
+                ["identifier"],
+            )
+    assert integration is not None and integration["version"] == "0.2.0"
+    assert sorted(entity["identifier"] for entity in stored) == ["svc-00", "svc-01", "svc-02"]
+    assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
