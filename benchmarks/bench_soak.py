@@ -11,7 +11,7 @@ both processes every ``--sample-seconds``.
 
 Reports, for each process: RSS at the start of the load, at the end and at its highest, and
 the **slope** of a least-squares line through the samples, over the whole run and over its
-second half (MB per hour) — a second-half slope near zero is a plateau; one as steep as the
+second half and per quarter (MB per hour) — a second-half slope near zero is a plateau; one as steep as the
 first half's is growth without bound. Also: events sent, accepted (202), applied (``/metrics``),
 failed, and whether each service's last deployment in the catalog is the last one sent.
 
@@ -102,7 +102,14 @@ def summary(samples: list[tuple[float, float]]) -> dict[str, float]:
         "max_mb": round(max(memory), 1),
         "slope_mb_per_h": round(slope_mb_per_hour(samples), 1),
         "second_half_slope_mb_per_h": round(slope_mb_per_hour(samples[len(samples) // 2 :]), 1),
+        "quarter_slopes_mb_per_h": [round(slope_mb_per_hour(quarter), 1) for quarter in quarters(samples)],
     }
+
+
+def quarters(samples: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """The samples cut into four consecutive quarters (by count)."""
+    size = len(samples) / 4
+    return [samples[round(i * size) : round((i + 1) * size)] for i in range(4)]
 
 
 async def steady_webhooks(url: str, keys: list[str], rate: float, seconds: float) -> dict[str, Any]:

@@ -18,7 +18,9 @@ the start-up resync, then:
    in the catalog's ``deployments`` at the end) and the keys **out of order**, and the p50/p99 of
    **accepted → in the catalog** under that load (sail's own histogram
    ``ocean_webhook_processing_seconds``, interpolated inside its buckets as Prometheus does:
-   reading the catalog from outside all along would load the machine being measured);
+   reading the catalog from outside all along would load the machine being measured), the CPU
+   ``ocean sail`` spent per event (``/proc``: the number that does not depend on what else the
+   machine runs) and the load average before → after;
 2. **latency** — ``--latency-samples`` events one at a time; for each, the time from sending
    the request to the change being visible in the catalog (read back through the harbor's API
    as fast as it answers). Reports p50/p99/max.
@@ -288,6 +290,8 @@ def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count:
     total = per_key * len(keys)
     before = processed(sail.url)
     histogram = latency_buckets(sail.url)
+    cpu_before = cpu_seconds(sail.process.pid)
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     statuses, answer_times, retried = asyncio.run(post_in_order(sail.url, keys, per_key))
     accepted_at = time.perf_counter()
@@ -295,6 +299,8 @@ def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count:
     while processed(sail.url) - before < total and time.monotonic() < deadline:
         time.sleep(0.01)
     done_at = time.perf_counter()
+    cpu_after = cpu_seconds(sail.process.pid)
+    load_after = os.getloadavg()[0]
     after = latency_buckets(sail.url)
     catalog_now = services(catalog)
     lost, out_of_order = check_order(catalog_now, keys, per_key)
@@ -312,7 +318,23 @@ def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count:
         "in_order_per_key": lost == 0 and out_of_order == 0,
         "accepted_to_catalog_p50_ms": _ms(bucket_quantile(histogram, after, 0.5)),
         "accepted_to_catalog_p99_ms": _ms(bucket_quantile(histogram, after, 0.99)),
+        "sail_cpu_ms_per_event": _per_event_ms(cpu_before, cpu_after, total),
+        "load_average": f"{load_before:.1f}->{load_after:.1f}",
     }
+
+
+def _per_event_ms(before: float | None, after: float | None, events: int) -> float | None:
+    return round((after - before) * 1000 / events, 3) if before is not None and after is not None else None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (None where ``/proc`` is absent):
+    what ``ocean sail`` spends per event, whatever else the shared machine runs."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _ms(seconds: float | None) -> float | None:

@@ -37,7 +37,7 @@ from ocean_runtime.webhooks.dispatcher import WebhookDispatcher
 from ocean_runtime.webhooks.failures import FailureLog
 
 if TYPE_CHECKING:
-    from starlette.applications import Starlette
+    from starlette.types import ASGIApp
 
     from ocean_runtime.config import OceanSettings
     from ocean_runtime.sync import ResyncReport
@@ -95,7 +95,7 @@ class IntegrationService:
         self.actions = (
             create_actions_processor(runner, self.settings, self.metrics) if self.plan.actions else None
         )
-        self.asgi: Starlette = create_server(
+        self.asgi: ASGIApp = create_server(
             runner.app,
             state=self.state,
             metrics=self.metrics,
@@ -183,7 +183,10 @@ async def serve(
         AbortRunError: the HTTP server stopped on its own.
     """
     service = IntegrationService(runner, on_report=on_report)
-    server = _Server(uvicorn.Config(service.asgi, log_level="warning", access_log=False, lifespan="off"))
+    config = uvicorn.Config(
+        service.asgi, log_level="warning", access_log=False, lifespan="off", proxy_headers=False
+    )
+    server = _Server(config)
     serving = asyncio.create_task(server.serve([sock]), name="http-server")
     stopping = asyncio.create_task(stop.wait())
     try:

@@ -1,4 +1,4 @@
-"""``create_server``: the Starlette app of a running integration.
+"""``create_server``: the HTTP app (ASGI) of a running integration.
 
     {prefix}/health, /health/live, /health/ready, /health/live-events   health (health.py)
     {prefix}/metrics                                                    Prometheus text
@@ -7,7 +7,8 @@
 
 ``{prefix}`` is ``OCEAN__PATH_PREFIX``. ``/resync`` is at the root, where Port calls it (as in
 the reference). Every route's request body is refused while it streams in once it is larger
-than ``max_body_bytes`` (``body_limit.py``).
+than ``max_body_bytes`` (``body_limit.py``). Webhook POSTs go straight to their bare ASGI
+endpoint (``webhooks.py``: they are the hot path); everything else through Starlette.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from .body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from .health import health_routes
 from .state import ServerState
-from .webhooks import webhook_route
+from .webhooks import ROUTE, WebhookEndpoint
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from ocean_runtime.app.application import OceanApp
@@ -46,7 +50,7 @@ def create_server(
     resync_trigger: ResyncTrigger | None = None,
     path_prefix: str | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-) -> Starlette:
+) -> ASGIApp:
     """The integration's HTTP app.
 
     Args:
@@ -63,13 +67,29 @@ def create_server(
     routes: list[BaseRoute] = list(
         health_routes(state, metrics, live_events=live_events, port_health=port_health)
     )
-    if backend is not None:
-        routes.append(webhook_route(app, backend, metrics, state))
     prefix = "/" + path_prefix.strip("/") if path_prefix and path_prefix.strip("/") else ""
+    if backend is not None:
+        # Only other methods reach Starlette here (405, with the Allow header).
+        routes.append(Route(ROUTE + "{path:path}", _not_reached, methods=["POST"]))
     top: list[BaseRoute] = [Mount(prefix, routes=routes)] if prefix else routes
     if resync_trigger is not None:
         top.append(_resync_route(resync_trigger))
-    return Starlette(routes=top, middleware=[Middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)])
+    rest = Starlette(routes=top, middleware=[Middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)])
+    if backend is None:
+        return rest
+    webhooks = WebhookEndpoint(app, backend, metrics, state, max_body_bytes=max_body_bytes, prefix=prefix)
+
+    async def server(scope: Scope, receive: Receive, send: Send) -> None:
+        if webhooks.serves(scope):
+            await webhooks(scope, receive, send)
+        else:
+            await rest(scope, receive, send)
+
+    return server
+
+
+async def _not_reached(request: Request) -> JSONResponse:
+    raise AssertionError("webhook POSTs are answered by WebhookEndpoint")
 
 
 def _resync_route(trigger: ResyncTrigger) -> Route:

@@ -9,7 +9,8 @@ body must never be read whole before it is judged. Every route of the app goes t
 - a malformed ``Content-Length`` gets 400.
 
 The connection is closed after such an answer (the rest of the body is never read), so a
-sender cannot keep streaming into a kept-alive connection.
+sender cannot keep streaming into a kept-alive connection. The webhook route, a bare ASGI app
+for speed (``webhooks.py``), applies the same rules with the functions below.
 """
 
 from __future__ import annotations
@@ -41,12 +42,12 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _declared_length(scope)
+        declared = declared_length(scope)
         if declared is None:
-            await _refuse(send, 400, "the Content-Length header is not a number")
+            await refuse(send, 400, "the Content-Length header is not a number")
             return
         if declared > self.max_bytes:
-            await _refuse(send, 413, self._too_large())
+            await refuse(send, 413, too_large(self.max_bytes))
             return
         started = False
 
@@ -60,7 +61,7 @@ class BodyLimitMiddleware:
         except BodyTooLargeError:
             if started:  # too late to answer: the connection just ends
                 raise
-            await _refuse(send, 413, self._too_large())
+            await refuse(send, 413, too_large(self.max_bytes))
 
     def _counting(self, receive: Receive) -> Receive:
         received = 0
@@ -76,14 +77,35 @@ class BodyLimitMiddleware:
 
         return counted
 
-    def _too_large(self) -> str:
-        return (
-            f"the request body is larger than {self.max_bytes} bytes "
-            "(OCEAN__MAX_REQUEST_BODY_BYTES sets the limit)"
-        )
+
+async def read_body(receive: Receive, max_bytes: int) -> bytes | None:
+    """The whole request body, counted as it arrives; None when the sender disconnected.
+
+    Raises:
+        BodyTooLargeError: the body crossed ``max_bytes`` (nothing beyond it was read).
+    """
+    chunks: list[bytes] = []
+    received = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None  # http.disconnect
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if received > max_bytes:
+            raise BodyTooLargeError
+        if chunk:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _declared_length(scope: Scope) -> int | None:
+def too_large(max_bytes: int) -> str:
+    """Why a body over ``max_bytes`` is refused, naming the setting."""
+    return f"the request body is larger than {max_bytes} bytes (OCEAN__MAX_REQUEST_BODY_BYTES sets the limit)"
+
+
+def declared_length(scope: Scope) -> int | None:
     """The declared ``Content-Length`` (0 when absent), None when it is not a number."""
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
@@ -92,17 +114,20 @@ def _declared_length(scope: Scope) -> int | None:
     return 0
 
 
-async def _refuse(send: Send, status: int, message: str) -> None:
+async def refuse(send: Send, status: int, message: str) -> None:
+    """Answer ``{"status": "error", "message": …}`` and close the connection (the body unread)."""
     body = json.dumps({"status": "error", "message": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    await answer(send, status, body, close=True)
+
+
+async def answer(
+    send: Send, status: int, body: bytes, *, retry_after: float | None = None, close: bool = False
+) -> None:
+    """Send a whole JSON answer; ``Retry-After`` in whole seconds (at least 1) when given."""
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(max(int(round(retry_after)), 1)).encode()))
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 KEPT_CHANGES = 10_000  # events whose changes wait for a redelivery at most
+YIELD_EVERY_SECONDS = 0.002  # longest a run works through its events without letting others in
 
 
 @dataclass(frozen=True)
@@ -111,21 +112,27 @@ class WebhookDispatcher:
                     )
                 return
             changes = []
+            paused = time.monotonic()
             for event in run:
                 changes.append(await self._changes_of(event, mapping))
-                # A long run must not hold the loop: the route answers webhooks between events.
-                await asyncio.sleep(0)
+                # A long run must not hold the loop: the route answers webhooks in between.
+                if time.monotonic() - paused > YIELD_EVERY_SECONDS:
+                    await asyncio.sleep(0)
+                    paused = time.monotonic()
             written = [(event, found) for event, found in zip(run, changes, strict=True) if found is not None]
             tallies = await write_run(self._writer, [found for _, found in written], mapping.write_options)
+            finished = []
             for (event, found), tally in zip(written, tallies, strict=True):
                 self._changes.pop(event.id, None)
-                self._count(tally)
                 for kind, message in tally.problems:
                     self._failures.record(event, message, kind=kind)
-                self._finish(event, failed=found.incomplete or bool(tally.problems))
+                finished.append((event, found.incomplete or bool(tally.problems)))
+            self._count(tallies)
+            self._finish_all(finished)
 
     async def aclose(self) -> None:
         """Let the writes in flight finish (shutdown)."""
+        await self._mapping.aclose()
         await self._writer.aclose()
 
     # -- one event's changes ------------------------------------------------------------------
@@ -140,7 +147,10 @@ class WebhookDispatcher:
         if not matches:
             self._metrics.webhook(event.path, "failed" if unclassified else "ignored")
             return None
-        runs = await asyncio.gather(*(self._run(event, match, mapping) for match in matches))
+        if len(matches) == 1:  # the common case: no task per event for a gather of one
+            runs = [await self._run(event, matches[0], mapping)]
+        else:
+            runs = await asyncio.gather(*(self._run(event, match, mapping) for match in matches))
         found = [result for result in runs if result is not None]
         changes = await map_changes(found, incomplete=len(found) < len(runs))
         self._changes[event.id] = changes
@@ -194,9 +204,8 @@ class WebhookDispatcher:
         try:
             async with self._slots:
                 with event_scope(EventScope(EVENT_TYPE, mapping.config, match.resource)):
-                    results = await asyncio.wait_for(
-                        self._lifecycle(processor, match.resource), self._timeout
-                    )
+                    async with asyncio.timeout(self._timeout):  # no task per event (wait_for's)
+                        results = await self._lifecycle(processor, match.resource)
             mapper = mapping.mapper(match.index)
         except TimeoutError:
             await _quietly(processor.cancel())
@@ -249,23 +258,40 @@ class WebhookDispatcher:
 
     # -- outcome ------------------------------------------------------------------------------
 
-    def _count(self, tally: RunTally) -> None:
-        for kind in {*tally.upserted, *tally.deleted, *tally.failed}:
-            self._metrics.entity_outcomes(
-                "webhook",
-                kind,
-                upserted=tally.upserted.get(kind, 0),
-                deleted=tally.deleted.get(kind, 0),
-                failed=tally.failed.get(kind, 0),
-            )
+    def _count(self, tallies: list[RunTally]) -> None:
+        """Count a run's entity outcomes (summed first: one metric update per kind and outcome)."""
+        totals: dict[tuple[str, str], int] = {}
+        for tally in tallies:
+            for outcome, counts in (
+                ("upserted", tally.upserted),
+                ("deleted", tally.deleted),
+                ("failed", tally.failed),
+            ):
+                for kind, count in counts.items():
+                    totals[(kind, outcome)] = totals.get((kind, outcome), 0) + count
+        for (kind, outcome), count in totals.items():
+            self._metrics.entity_outcomes("webhook", kind, **{outcome: count})
 
     def _finish(self, event: WebhookEvent, *, failed: bool, message: str | None = None) -> None:
         if message is not None:
             self._failures.record(event, message)
-        self._metrics.webhook(event.path, "failed" if failed else "processed")
-        self._metrics.webhook_latency.labels(path=event.path).observe(
-            max(time.time() - event.received_at, 0.0)
-        )
+        self._finish_all([(event, failed)])
+
+    def _finish_all(self, finished: list[tuple[WebhookEvent, bool]]) -> None:
+        """Count ``(event, failed)`` outcomes and observe how long each event took since accepted."""
+        outcomes: dict[tuple[str, str], int] = {}
+        waited: dict[str, list[float]] = {}
+        now = time.time()
+        for event, failed in finished:
+            key = (event.path, "failed" if failed else "processed")
+            outcomes[key] = outcomes.get(key, 0) + 1
+            waited.setdefault(event.path, []).append(max(now - event.received_at, 0.0))
+        for (path, outcome), count in outcomes.items():
+            self._metrics.webhook(path, outcome, count)
+        for path, seconds in waited.items():
+            latency = self._metrics.webhook_latency.labels(path=path)
+            for waited_seconds in seconds:
+                latency.observe(waited_seconds)
 
     def _describe(self, exc: BaseException) -> str:
         return describe_exception(exc, self._app.directory)

@@ -4,7 +4,10 @@ Every event must reach the resources of the mapping *as it is now* (the referenc
 from Port once per event). A burst of a thousand events should not cost a thousand fetches and
 a thousand jq compilations, though, so:
 
-- the mapping is fetched at most once per ``ttl_seconds`` (concurrent events share one fetch);
+- the mapping is fetched at most once per ``ttl_seconds`` (concurrent events share one fetch),
+  and while events keep coming it is fetched again in the background once half of that has
+  passed, so a burst never stalls on the fetch (an event still never sees a mapping older than
+  ``ttl_seconds``);
 - a resource is compiled once, and recompiled only when the mapping Port holds has changed.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,6 +28,8 @@ from ocean_runtime.sync.writer import WriteOptions
 if TYPE_CHECKING:
     from ocean_runtime.mapping import PortAppConfig, ResourceConfig
     from ocean_runtime.port import PortClient
+
+logger = logging.getLogger(__name__)
 
 EVENT_TYPE = "http_request"  # what ``event.event_type`` says inside a processor, as in the reference
 
@@ -41,6 +47,7 @@ class CompiledMapping:
 
     config: PortAppConfig
     _mappers: dict[int, OffloadingMapper] = field(default_factory=dict)
+    _resources_of: dict[tuple[str, ...], list[tuple[int, ResourceConfig]]] = field(default_factory=dict)
 
     @cached_property
     def write_options(self) -> WriteOptions:
@@ -55,8 +62,14 @@ class CompiledMapping:
 
     def resources_of(self, kinds: list[str]) -> list[tuple[int, ResourceConfig]]:
         """``(index, resource)`` of every resource whose kind is one of ``kinds``."""
-        wanted = set(kinds)
-        return [(i, resource) for i, resource in enumerate(self.config.resources) if resource.kind in wanted]
+        key = tuple(kinds)
+        found = self._resources_of.get(key)
+        if found is None:  # asked for every event: the answer is kept (a mapping has few kinds)
+            wanted = set(kinds)
+            resources = enumerate(self.config.resources)
+            found = [(index, resource) for index, resource in resources if resource.kind in wanted]
+            self._resources_of[key] = found
+        return list(found)
 
     def mapper(self, index: int) -> OffloadingMapper:
         """The compiled mapping of ``resources[index]`` (mapped off the loop when it is slow).
@@ -95,21 +108,52 @@ class LiveMapping:
         self._fingerprint = ""
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Task[None] | None = None
 
     async def current(self) -> CompiledMapping:
-        """The mapping Port holds now (at most ``ttl_seconds`` old).
+        """The mapping Port holds now (fetched less than ``ttl_seconds`` ago).
 
         Raises:
             AbortRunError: Port is unreachable or does not know the integration.
             UserInputError: the mapping has no resources or does not parse.
         """
+        current = self._current
+        if current is not None:
+            age = time.monotonic() - self._fetched_at
+            if age < self._ttl:
+                if age >= self._ttl / 2 and self._refreshing is None:
+                    self._refreshing = asyncio.create_task(self._refresh(), name="live-mapping-refresh")
+                return current
         async with self._lock:
             if self._current is not None and time.monotonic() - self._fetched_at < self._ttl:
                 return self._current
-            config = await fetch_port_app_config(self._port, self._config_class, source=SOURCE)
-            fingerprint = json.dumps(config.model_dump(mode="json", by_alias=True), sort_keys=True)
-            if self._current is None or fingerprint != self._fingerprint:
-                self._current = CompiledMapping(config)
-                self._fingerprint = fingerprint
-            self._fetched_at = time.monotonic()
-            return self._current
+            return await self._fetch()
+
+    async def aclose(self) -> None:
+        """Stop a refresh in flight (shutdown)."""
+        refreshing = self._refreshing
+        if refreshing is not None:
+            refreshing.cancel()
+            await asyncio.gather(refreshing, return_exceptions=True)
+
+    async def _refresh(self) -> None:
+        """Fetch ahead while events flow, so no event waits for the fetch (Port may be 100 ms
+        away; every run of every key would stall on it once per ``ttl_seconds``). A failure is
+        left to the next fetch that must wait, which reports it."""
+        try:
+            async with self._lock:
+                await self._fetch()
+        except Exception as exc:
+            logger.debug("Refreshing the live mapping ahead of time failed: %s", exc)
+        finally:
+            self._refreshing = None
+
+    async def _fetch(self) -> CompiledMapping:
+        started = time.monotonic()  # the mapping is as old as the request that fetched it
+        config = await fetch_port_app_config(self._port, self._config_class, source=SOURCE)
+        fingerprint = json.dumps(config.model_dump(mode="json", by_alias=True), sort_keys=True)
+        if self._current is None or fingerprint != self._fingerprint:
+            self._current = CompiledMapping(config)
+            self._fingerprint = fingerprint
+        self._fetched_at = started
+        return self._current

@@ -41,6 +41,29 @@ def test_an_event_survives_json_without_its_raw_body() -> None:
     assert back.headers == {"x-thing": "1"} and back.body == b""
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"big": 10**30, "negative": -(2**64)},  # beyond 64 bits: the fast encoder refuses them
+        {"values": [float("nan"), float("inf"), None, 1.5]},  # json reads NaN from a body
+        {"text": "caf\u00e9 \U0001f30a", "lone": "\ud800", "nested": {"deep": [[[{"x": "y"}]]]}},
+    ],
+)
+def test_an_event_payload_comes_back_exactly_as_parsed(payload: dict[str, Any]) -> None:
+    event = WebhookEvent.new("/hook", payload, {})
+
+    back = WebhookEvent.from_json(event.to_json())
+
+    assert repr(back.payload) == repr(payload)  # repr: NaN != NaN, but it must still be NaN
+
+
+def test_event_ids_are_unique_and_uuid_shaped() -> None:
+    ids = {WebhookEvent.new("/hook", {}, {}).id for _ in range(10_000)}
+
+    assert len(ids) == 10_000
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
 def test_a_broken_serialised_event_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="not a serialised webhook event"):
         WebhookEvent.from_json(b'{"id": "x"}')
