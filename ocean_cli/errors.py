@@ -15,14 +15,19 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
     With JSON logs (``OCEAN__LOG_FORMAT=json``) the error is a JSON log record like the others.
     """
+    _last_word(f"error: {message}", colour=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _last_word(line: str, colour: str | None = None) -> None:
+    """``line`` on stderr — as an ``ERROR`` record when the logs are JSON (every line JSON)."""
     from ocean_cli.logs import active_setup
 
     setup = active_setup()
     if setup is not None and setup.log_format == "json":
-        logging.getLogger("ocean.cli").error("error: %s", message)
+        logging.getLogger("ocean.cli").error(line)
     else:
-        typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
+        typer.secho(line, fg=colour, err=True)
 
 
 @contextmanager
@@ -39,5 +44,5 @@ def user_errors() -> Iterator[None]:
     except OceanError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
-        typer.secho("interrupted", err=True)
+        _last_word("interrupted")
         sys.exit(130)
