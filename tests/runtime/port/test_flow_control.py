@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from ocean_runtime.port.concurrency import AdaptiveConcurrency
+from ocean_runtime.port.concurrency import WIDE_START, AdaptiveConcurrency
 from ocean_runtime.port.rate_budget import RateBudget, route_family
 
 
@@ -26,7 +26,7 @@ async def test_slow_start_doubles_the_limit_each_round_trip_while_answers_stay_q
             await limiter.acquire()
         for _ in range(sent):  # a full round trip: every slot in use when its request went out
             limiter.release()
-            limiter.on_answer("bulk", 0.1, sent)
+            limiter.on_answer("bulk", 0.01, sent)  # a server near by (far away starts wide)
         assert limiter.limit == expected
     assert limiter.in_flight == 0
 
@@ -38,6 +38,27 @@ async def test_an_unused_limit_does_not_grow() -> None:
         limiter.release()
         limiter.on_answer("bulk", 0.1, in_flight)  # one at a time: 1 < 8 / 2
     assert limiter.limit == 8
+
+
+async def test_a_far_away_server_starts_the_limit_wide_a_near_one_does_not() -> None:
+    far = AdaptiveConcurrency(initial=8, clock=Ticks())
+    far.on_answer("token", 0.1, 1)  # 100 ms away, but one request at a time: no need for more
+    assert far.limit == 8
+    far.on_answer("bulk", 0.1, 6)  # sent with 6 in flight: the limit is in use
+    assert far.limit == WIDE_START
+
+    near = AdaptiveConcurrency(initial=8, clock=Ticks())
+    near.on_answer("token", 0.002, 6)  # this machine answered in 2 ms ...
+    near.on_answer("bulk", 0.3, 6)  # ... so a slow answer later is load, not distance
+    assert near.limit == 10  # slow start as usual: one more per answer
+
+
+async def test_a_limit_cut_before_starts_no_wider() -> None:
+    clock = Ticks()
+    limiter = AdaptiveConcurrency(initial=8, clock=clock)
+    limiter.on_overload()  # slow start is over: growth is one per round trip from here
+    limiter.on_answer("bulk", 0.1, 4)
+    assert limiter.limit < 5
 
 
 async def test_overload_halves_once_per_round_trip_and_then_grows_by_one_per_round_trip() -> None:
