@@ -150,6 +150,11 @@ def _masked_value(value: Any, masker: SecretMasker) -> Any:
         return masker.mask(value)
     if value is None or isinstance(value, bool | int | float):
         return value
+    # Structured fields (a resync's counts per kind) stay structured: a collector can query them.
+    if isinstance(value, dict):
+        return {str(key): _masked_value(item, masker) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked_value(item, masker) for item in value]
     return masker.mask(json.dumps(value, default=str))
 
 
@@ -189,6 +194,7 @@ class LogSetup:
             return
         self.log_format = resolved
         _install(self._handler(resolved), self.level)
+        _ACTIVE[:] = [self]
 
     def _handler(self, log_format: str) -> logging.Handler:
         handler: logging.Handler
@@ -203,6 +209,18 @@ class LogSetup:
             handler.setFormatter(formatter(self.masker, self.context))
         handler.addFilter(self.masker)
         return handler
+
+
+_ACTIVE: list[LogSetup] = []
+
+
+def active_setup() -> LogSetup | None:
+    """The ``LogSetup`` this command installed, logging to the current stderr (else ``None``).
+
+    A setup logging elsewhere is not this command's: one an earlier command left behind in the
+    same process (tests run many), or one writing to a stream a caller handed it.
+    """
+    return _ACTIVE[0] if _ACTIVE and _ACTIVE[0].stream is sys.stderr else None
 
 
 def resolve_format(log_format: str | None, stream: TextIO) -> str:

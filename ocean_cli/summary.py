@@ -7,12 +7,13 @@ us, so it stays one command however narrow the terminal.
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.markup import escape
@@ -91,8 +92,14 @@ def print_summary(console: Console, report: ResyncReport, *, catalog_alive: bool
         catalog_alive: the catalog's URL still answers after this (Port, or a harbor that keeps
             serving); a ``--once`` run into the embedded harbor ends with a command instead.
     """
+    from ocean_cli.json_output import json_records
     from ocean_runtime.sync import Status
 
+    records = json_records(console)
+    if records is not None:  # JSON logs: one record a collector can query, not a table
+        level = logging.INFO if report.ok else logging.ERROR
+        records.record(summary_line(report), level, event="resync_finished", resync=summary_fields(report))
+        return
     console.print(summary_table(report, console.width))
     reconcile = report.reconcile
     if reconcile.status == Status.COMPLETED:
@@ -113,6 +120,44 @@ def print_summary(console: Console, report: ResyncReport, *, catalog_alive: bool
         console.print(f"✗ {reason}", style="red", markup=False, soft_wrap=True)
     where = f" — catalog at {report.catalog_url}" if catalog_alive and report.catalog_url else ""
     console.print(f"Finished in {report.duration:.1f} s{where}", soft_wrap=True)
+
+
+def summary_line(report: ResyncReport) -> str:
+    """``Resync completed in 0.9 s: 40 items, 135 upserted, …`` — the table's total row as text."""
+    counts = ", ".join(f"{report.total(counter):,} {name}" for counter, name in COUNTERS)
+    return f"Resync {report.status.value} in {report.duration:.1f} s: {counts}"
+
+
+def summary_fields(report: ResyncReport) -> dict[str, Any]:
+    """The table as data: the outcome, counts per kind and in total, reconcile, reasons."""
+
+    reconcile = report.reconcile
+    return {
+        "status": report.status.value,
+        "duration_seconds": round(report.duration, 3),
+        "kinds": [
+            {
+                "kind": kind.kind,
+                "index": kind.index,
+                "blueprint": kind.blueprint,
+                "status": kind.status.value,
+                **{name: int(getattr(kind, counter)) for counter, name in COUNTERS},
+                "misconfigured": dict(kind.misconfigured),
+            }
+            for kind in report.kinds
+        ],
+        "total": {name: report.total(counter) for counter, name in COUNTERS},
+        "reconcile": {
+            "status": reconcile.status.value,
+            "owned": reconcile.owned,
+            "deleted": reconcile.deleted,
+            "protected": reconcile.protected,
+            "kept_by_config": reconcile.kept_by_config,
+            "reason": reconcile.reason,
+        },
+        "reasons": report.reasons(),
+        "catalog_url": report.catalog_url,
+    }
 
 
 def print_browse_hint(console: Console, db: Path) -> None:

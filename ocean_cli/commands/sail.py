@@ -107,10 +107,7 @@ class _PortTargetContext:
         db.parent.mkdir(parents=True, exist_ok=True)
         self._harbor = HarborServer(db, port=0).start()
         url = self._harbor.url
-        out_console().print(
-            "⚓ No Port credentials (OCEAN__PORT__CLIENT_ID/SECRET): using the local harbor",
-            soft_wrap=True,
-        )
+        _warn(NO_CREDENTIALS)
         return PortTarget(url, self._harbor.client_id, self._harbor.client_secret, local=True)
 
     def __exit__(self, *exc: object) -> None:
@@ -119,6 +116,30 @@ class _PortTargetContext:
 
             self._harbor.stop()
             print_browse_hint(out_console(), self._harbor.db_path)
+
+
+# Loud, on one line: nothing of this run reaches a real Port, and what to set so it does.
+# (One credential without the other is refused when the settings load.)
+NO_CREDENTIALS = (
+    "⚠ No Port credentials (OCEAN__PORT__CLIENT_ID, OCEAN__PORT__CLIENT_SECRET): syncing into a "
+    "local harbor in this process — NOTHING reaches a real Port. Set OCEAN__PORT__CLIENT_ID, "
+    "OCEAN__PORT__CLIENT_SECRET and OCEAN__PORT__BASE_URL to sail to Port."
+)
+
+
+def _warn(line: str) -> None:
+    """``line`` in bold yellow — or a WARNING record when the output is JSON."""
+    import logging
+
+    from ocean_cli.json_output import json_records
+
+    console = out_console()
+    records = json_records(console)
+    if records is not None:
+        records.record(line, logging.WARNING)
+    else:
+        # One line in a log; a terminal gets it wrapped at its width, between words.
+        console.print(line, style="bold yellow", markup=False, soft_wrap=not console.is_terminal)
 
 
 def port_target(app: OceanApp, masker: Any) -> _PortTargetContext:
@@ -244,6 +265,14 @@ _CONSOLE: list[Console] = []
 
 
 def out_console() -> Console:
+    """Where the command's own lines go: stdout — as JSON records when the logs are JSON."""
+    from ocean_cli.logs import active_setup
+
+    setup = active_setup()
+    if setup is not None and setup.log_format == "json":
+        from ocean_cli.json_output import json_console
+
+        return json_console(setup)
     if not _CONSOLE:
         from rich.console import Console
 

@@ -20,7 +20,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,7 +82,7 @@ async def sync_resource(
     job: ResourceJob,
     *,
     port: PortClient,
-    options: WriteOptions,
+    options: WriteOptions | Awaitable[WriteOptions],
     produced: ProducedSet,
     scope: EventScope,
     notify: Callable[[], None],
@@ -91,13 +91,16 @@ async def sync_resource(
 ) -> None:
     """Run one resource to the end; its outcome is on ``job.report``.
 
+    ``options`` may still be on its way (the run's opening round trip says whether to compare
+    with Port): the handlers and the mapping start at once, only writing waits for it.
+
     Raises:
         AbortRunError: Port can no longer be used; the resync must stop.
     """
     report = job.report
     report.status = Status.RUNNING
     started = time.monotonic()
-    writer = KindWriter(port, options, produced, report)
+    writer: asyncio.Future[KindWriter] = asyncio.get_running_loop().create_future()
     tally = _MappingTally()
     raw_queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_DEPTH)
     entity_queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_DEPTH)
@@ -124,13 +127,19 @@ async def sync_resource(
         for _ in range(WRITERS):
             await entity_queue.put(_DONE)
 
+    async def open_writer() -> None:
+        # Shielded: a failing pipeline must not cancel what other kinds will await too.
+        resolved = options if isinstance(options, WriteOptions) else await asyncio.shield(options)
+        writer.set_result(KindWriter(port, resolved, produced, report))
+
     async def write() -> None:
         while (entities := await entity_queue.get()) is not _DONE:
-            await writer.write(entities)
+            await (await asyncio.shield(writer)).write(entities)
             notify()
 
     try:
         async with asyncio.TaskGroup() as group:
+            group.create_task(open_writer())
             group.create_task(extract())
             group.create_task(transform())
             for _ in range(WRITERS):
@@ -152,7 +161,7 @@ async def sync_resource(
             report.fail(f"unexpected error: {describe_exception(error, directory)}")
     finally:
         report.duration = time.monotonic() - started
-    _finish(report, tally, writer)
+    _finish(report, tally, writer.result() if writer.done() and not writer.cancelled() else None)
 
 
 def _account(report: KindReport, tally: _MappingTally, result: MappingResult) -> None:
@@ -167,10 +176,10 @@ def _account(report: KindReport, tally: _MappingTally, result: MappingResult) ->
             tally.first = f"item #{result.errors[0].index}: {result.errors[0].message}"
 
 
-def _finish(report: KindReport, tally: _MappingTally, writer: KindWriter) -> None:
+def _finish(report: KindReport, tally: _MappingTally, writer: KindWriter | None) -> None:
     if tally.count:
         report.fail(f"{tally.count} item(s) could not be mapped (first: {tally.first})")
-    refusals = writer.refusal_summary()
+    refusals = writer.refusal_summary() if writer else None
     if refusals:
         report.fail(refusals)
     if report.status == Status.RUNNING:

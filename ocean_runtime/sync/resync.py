@@ -144,15 +144,15 @@ async def _run_planned(
     observer: ProgressObserver,
     started: float,
 ) -> None:
+    # One round trip for both: the run is marked running, and Port says whether the integration
+    # owns anything written before this run. The first kind's handlers and mapping start
+    # meanwhile (only its writes wait for the answer): the 3rd-party's first page and Port's
+    # answer travel at the same time.
+    opening = asyncio.ensure_future(_open(port, report, options.interval_minutes))
+    observer.on_progress(ProgressEvent(Phase.STARTED, report))
     try:
-        # One round trip for both: the run is marked running, and Port says whether the
-        # integration owns anything written before this run.
-        _, owned_before = await run_all(
-            [_set_state(port, _running_state(report, options.interval_minutes)), _owns_entities(port, report)]
-        )
-        observer.on_progress(ProgressEvent(Phase.STARTED, report))
         try:
-            await _run(port, plan, report, blueprints, options, observer, owned_before=bool(owned_before))
+            await _run(port, plan, report, blueprints, options, observer, opening=opening)
         except asyncio.CancelledError:
             report.status = Status.ABORTED
             report.errors.append("the resync was interrupted")
@@ -161,8 +161,20 @@ async def _run_planned(
         # Problems first: while the run is still open, Port (and the harbor) file them under it.
         await ship_problems(port, report)
         await _set_state(port, _final_state(report, options.interval_minutes), final=True)
+    except BaseException:
+        observer.on_progress(ProgressEvent(Phase.FINISHED, report))  # the progress display closes
+        raise
     finally:
+        opening.cancel()  # still out only when the run ended before needing it
         report.duration = time.monotonic() - started
+
+
+async def _open(port: PortClient, report: ResyncReport, interval_minutes: int | None) -> bool:
+    """Marks the run running; returns whether the integration owned anything before it."""
+    _, owned_before = await run_all(
+        [_set_state(port, _running_state(report, interval_minutes)), _owns_entities(port, report)]
+    )
+    return bool(owned_before)
 
 
 async def _owns_entities(port: PortClient, report: ResyncReport) -> bool:
@@ -182,17 +194,22 @@ async def _run(
     options: ResyncOptions,
     observer: ProgressObserver,
     *,
-    owned_before: bool,
+    opening: asyncio.Future[bool],
 ) -> None:
     config = plan.config
     event_params = {"event_type": options.event_type, "resync_id": str(uuid.uuid4())}
-    write_options = WriteOptions(
-        merge=config.enable_merge_entity,
-        create_missing_related_entities=config.create_missing_related_entities,
-        delete_dependents=config.delete_dependent_entities,
-        event_params=event_params,
-        compare=owned_before,  # an entity it never owned cannot be held unchanged
-    )
+
+    async def options_once_open() -> WriteOptions:
+        owned_before = await asyncio.shield(opening)
+        return WriteOptions(
+            merge=config.enable_merge_entity,
+            create_missing_related_entities=config.create_missing_related_entities,
+            delete_dependents=config.delete_dependent_entities,
+            event_params=event_params,
+            compare=owned_before,  # an entity it never owned cannot be held unchanged
+        )
+
+    write_options = asyncio.ensure_future(options_once_open())
     produced = ProducedSet()
     scope = EventScope(options.event_type, config)
     try:
@@ -214,6 +231,7 @@ async def _run(
                 send_examples=options.send_examples,
             )
             observer.on_progress(ProgressEvent(Phase.KIND_FINISHED, report, job.report))
+        owned_before = await asyncio.shield(opening)  # a run that wrote nothing still opened
         if options.reconcile:
             await _reconcile(
                 port, produced, report, config, blueprints, event_params, observer, owned_before=owned_before
@@ -222,13 +240,21 @@ async def _run(
             report.reconcile.status = Status.SKIPPED
             report.reconcile.reason = "incremental sync: only changes were fetched — nothing deleted"
     except AbortRunError as exc:
+        if not _succeeded(opening):
+            raise  # Port unreachable or refusing us before the run started: nothing was written
         report.errors.append(str(exc))
         for kind in report.kinds:
             if kind.status in (Status.PENDING, Status.RUNNING):
                 kind.status = Status.ABORTED
         report.reconcile.status = Status.SKIPPED
         report.reconcile.reason = "the resync stopped early — nothing deleted"
+    finally:
+        write_options.cancel()
     report.status = _overall(report)
+
+
+def _succeeded(future: asyncio.Future[bool]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
 
 
 async def _reconcile(

@@ -155,3 +155,75 @@ def test_auto_is_rich_on_a_terminal_and_plain_elsewhere() -> None:
     assert configure_logging("INFO", "auto", Terminal()).log_format == "rich"
     assert configure_logging("INFO", "auto", StringIO()).log_format == "plain"
     assert configure_logging("INFO", "JSON", Terminal()).log_format == "json"
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """Every line of ``text`` as a JSON object (fails on a line that is not one)."""
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_json_mode_prints_only_json_and_the_summary_is_one_record(integration: Path, harbor: Any) -> None:
+    done = sail(integration, harbor, OCEAN__LOG_FORMAT="json")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    printed = json_lines(done.stdout)  # what a log collector reads from stdout: JSON only
+    assert all(record["integration"] == "notes-prod" for record in printed)
+    (summary,) = [record for record in printed if record.get("event") == "resync_finished"]
+    assert summary["level"] == "INFO"
+    assert summary["message"].startswith("Resync completed in ")
+    resync = summary["resync"]
+    assert resync["status"] == "completed"
+    counts = {"items": 1, "upserted": 1, "unchanged": 0, "failed": 0, "filtered": 0, "deleted": 0}
+    assert resync["total"] == counts
+    (note,) = resync["kinds"]
+    assert (note["kind"], note["blueprint"], note["status"]) == ("note", "note", "completed")
+    assert {name: note[name] for name in counts} == counts
+    assert resync["reconcile"]["status"] == "completed" and resync["reasons"] == []
+    assert not any("upserted   unchanged" in record["message"] for record in printed)  # no table
+    assert TOKEN not in done.stdout
+
+
+def test_json_mode_reports_a_failed_resync_as_json_on_both_streams(integration: Path, harbor: Any) -> None:
+    broken = MAIN.replace("return [", "raise ValueError('notes API down')\n    return [")
+    (integration / "main.py").write_text(broken)
+
+    done = sail(integration, harbor, OCEAN__LOG_FORMAT="json")
+
+    assert done.returncode == 1
+    (summary,) = [r for r in json_lines(done.stdout) if r.get("event") == "resync_finished"]
+    assert (summary["level"], summary["resync"]["status"]) == ("ERROR", "failed")
+    assert any("notes API down" in reason for reason in summary["resync"]["reasons"])
+    assert summary["resync"]["reconcile"]["status"] == "skipped"  # a failed kind deletes nothing
+    error = json_lines(done.stderr)[-1]  # the command's last word is a JSON record too
+    assert error["level"] == "ERROR" and error["message"].startswith("error: the resync failed — ")
+
+
+def test_plain_mode_keeps_the_table(integration: Path, harbor: Any) -> None:
+    done = sail(integration, harbor, OCEAN__LOG_FORMAT="plain")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "upserted   unchanged" in done.stdout and "resync_finished" not in done.stdout
+
+
+@pytest.mark.parametrize("log_format", ["plain", "json"])
+def test_without_credentials_one_loud_line_says_nothing_reaches_port(
+    integration: Path, harbor: Any, log_format: str
+) -> None:
+    done = sail(
+        integration,
+        harbor,
+        OCEAN__LOG_FORMAT=log_format,
+        OCEAN__PORT__BASE_URL="",
+        OCEAN__PORT__CLIENT_ID="",
+        OCEAN__PORT__CLIENT_SECRET="",
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    first = done.stdout.splitlines()[0]
+    if log_format == "json":
+        record = json.loads(first)
+        assert record["level"] == "WARNING"
+        first = record["message"]
+    assert "NOTHING reaches a real Port" in first
+    for name in ("OCEAN__PORT__CLIENT_ID", "OCEAN__PORT__CLIENT_SECRET", "OCEAN__PORT__BASE_URL"):
+        assert name in first

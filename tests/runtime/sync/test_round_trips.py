@@ -112,3 +112,20 @@ async def test_a_first_sync_writes_after_six_rounds_and_asks_nothing_twice(
     assert timeline.paths("/v1/entities/search") != []
     assert sum(kind.unchanged for kind in second.kinds) > 0
     assert second.reconcile.deleted == 2 and second.reconcile.owned > 0
+
+
+async def test_the_first_kind_is_fetched_and_mapped_while_the_run_opens(
+    tmp_path: Path, make_tiny: Any
+) -> None:
+    tiny = make_tiny("overlap")
+    tiny.set_mapping([tiny.TEAM, tiny.MEMBER, tiny.SERVICE])
+    with RunningHarbor(tmp_path / "far.db", latency=Latency(0.05)) as far:
+        report, timeline = await sync_once(tiny, far)
+    assert report.status == Status.COMPLETED, report.reasons()
+    [opening] = [call for call in timeline.paths("/resync-state") if call.body["status"] == "running"]
+    first_examples = min(call.started for call in timeline.paths("/examples"))
+    # The raw examples go out when the first kind's first batch reached the mapper: the handler
+    # ran while Port was still answering the "running" state, not after it.
+    assert first_examples < opening.ended
+    # Its writes did wait for the answer (whether to compare with Port depends on it).
+    assert min(call.started for call in timeline.paths(BULK)) >= opening.ended
