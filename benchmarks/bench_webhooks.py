@@ -169,8 +169,10 @@ def services(client: httpx.Client) -> dict[str, dict[str, Any]]:
     return {entity["identifier"]: entity for entity in answer.json()["entities"]}
 
 
-def processed(http: httpx.Client) -> float:
-    for line in http.get("/metrics").text.splitlines():
+def processed(url: str, http: httpx.Client | None = None) -> float:
+    """Events sail has processed so far (its ``/metrics``; over ``http`` when given, kept alive)."""
+    answer = http.get(url + "/metrics") if http is not None else httpx.get(url + "/metrics")
+    for line in answer.text.splitlines():
         if line.startswith('ocean_webhook_events_total{outcome="processed",path="/webhook"} '):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
@@ -182,9 +184,10 @@ def wait_applied(url: str, before: float, total: int, timeout: float = 600) -> N
     scrape costs sail ~2 ms of CPU and a fresh ``httpx`` client the load generator ~0.1 s
     (its TLS context), which every 10 ms took a core from the process being measured."""
     deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=url, timeout=30) as http:
+    with httpx.Client(timeout=30) as http:
         while time.monotonic() < deadline:
-            if http.get("/health/live-events").json()["depth"] == 0 and processed(http) - before >= total:
+            depth = http.get(url + "/health/live-events").json()["depth"]
+            if depth == 0 and processed(url, http) - before >= total:
                 return
             time.sleep(0.01)
 
@@ -301,8 +304,8 @@ def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count:
     keys = sorted(services(catalog))[:key_count]
     per_key = events // len(keys)
     total = per_key * len(keys)
-    with httpx.Client(base_url=sail.url, timeout=30) as http:
-        before = processed(http)
+    with httpx.Client(timeout=30) as http:
+        before = processed(sail.url, http)
     histogram = latency_buckets(sail.url)
     cpu_before = cpu_seconds(sail.process.pid)
     loop_before = cpu_seconds(sail.process.pid, thread=sail.process.pid)
