@@ -14,11 +14,11 @@ asyncio task sees the app that was active when it was created) and a handler's v
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ocean_runtime.errors import OceanError
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ocean_runtime.mapping import PortAppConfig, ResourceConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 _active_app: ContextVar[OceanApp | None] = ContextVar("ocean_active_app", default=None)
 _scope: ContextVar[EventScope | None] = ContextVar("ocean_event_scope", default=None)
@@ -81,24 +82,32 @@ def active_app() -> OceanApp | None:
     return _active_app.get()
 
 
-@contextmanager
-def activate(app: OceanApp) -> Iterator[OceanApp]:
+class _Setting(Generic[T]):
+    """Set a context variable for a ``with`` block. A class rather than ``@contextmanager``:
+    both are entered for every webhook event, where a generator costs ~5 µs and this ~0.5."""
+
+    __slots__ = ("_token", "_value", "_variable")
+
+    def __init__(self, variable: ContextVar[T | None], value: T) -> None:
+        self._variable = variable
+        self._value = value
+
+    def __enter__(self) -> T:
+        self._token = self._variable.set(self._value)
+        return self._value
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._variable.reset(self._token)
+
+
+def activate(app: OceanApp) -> AbstractContextManager[OceanApp]:
     """Make ``app`` what ``ocean`` refers to inside the ``with`` block (and tasks started in it)."""
-    token = _active_app.set(app)
-    try:
-        yield app
-    finally:
-        _active_app.reset(token)
+    return _Setting(_active_app, app)
 
 
-@contextmanager
-def event_scope(scope: EventScope) -> Iterator[EventScope]:
+def event_scope(scope: EventScope) -> AbstractContextManager[EventScope]:
     """Make ``scope`` what ``event`` refers to inside the ``with`` block."""
-    token = _scope.set(scope)
-    try:
-        yield scope
-    finally:
-        _scope.reset(token)
+    return _Setting(_scope, scope)
 
 
 def current_scope() -> EventScope | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
@@ -79,18 +79,29 @@ _defaults: ContextVar[HttpDefaults | None] = ContextVar("ocean_http_defaults", d
 _BUILT_IN = HttpDefaults()
 
 
-@contextmanager
-def use_http_defaults(defaults: HttpDefaults) -> Iterator[HttpDefaults]:
+def use_http_defaults(defaults: HttpDefaults) -> AbstractContextManager[HttpDefaults]:
     """Make ``defaults`` what toolkit clients created inside the block start from.
 
     The running application passes its settings down this way (``OceanApp.activated``): the
     toolkit never reaches up into the application for them.
     """
-    token = _defaults.set(defaults)
-    try:
-        yield defaults
-    finally:
-        _defaults.reset(token)
+    return _DefaultsInEffect(defaults)
+
+
+class _DefaultsInEffect:
+    """``use_http_defaults``: a class, not ``@contextmanager`` — entered for every webhook."""
+
+    __slots__ = ("_defaults", "_token")
+
+    def __init__(self, defaults: HttpDefaults) -> None:
+        self._defaults = defaults
+
+    def __enter__(self) -> HttpDefaults:
+        self._token = _defaults.set(self._defaults)
+        return self._defaults
+
+    def __exit__(self, *exc_info: object) -> None:
+        _defaults.reset(self._token)
 
 
 def current_defaults() -> HttpDefaults:

@@ -30,7 +30,6 @@ from .webhooks import ROUTE, WebhookEndpoint
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
-if TYPE_CHECKING:
     from ocean_runtime.app.application import OceanApp
     from ocean_runtime.events import ResyncTrigger
     from ocean_runtime.observability import OceanMetrics
