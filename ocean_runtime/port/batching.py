@@ -8,13 +8,11 @@ chunk is built from those exact bytes, so the measured size is the size on the w
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
+from ocean_runtime import compact_json
 
 MAX_BATCH_LENGTH = 20
 MAX_BATCH_BYTES = 1024 * 1024
@@ -25,34 +23,8 @@ _SEPARATOR = b","
 
 
 def serialize(value: Any) -> bytes:
-    """Compact JSON, UTF-8, refusing NaN/Infinity (Port would reject the whole request).
-
-    orjson writes an entity ~5× faster than the standard library, but it turns NaN/Infinity
-    into ``null`` silently and refuses some inputs (non-string keys, integers beyond 64 bits).
-    Output with a ``null`` is checked for such floats; anything orjson refuses goes through
-    ``json`` as before, so the result (or the refusal) is the standard library's.
-    """
-    try:
-        fast = orjson.dumps(value)
-    except TypeError:
-        fast = None
-    if fast is not None and (b"null" not in fast or not _has_non_finite_float(value)):
-        return fast
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-
-
-def _has_non_finite_float(value: Any) -> bool:
-    pending = [value]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, float):
-            if not math.isfinite(current):
-                return True
-        elif isinstance(current, dict):
-            pending.extend(current.values())
-        elif isinstance(current, list | tuple):
-            pending.extend(current)
-    return False
+    """Compact JSON, UTF-8, refusing NaN/Infinity (Port would reject the whole request)."""
+    return compact_json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

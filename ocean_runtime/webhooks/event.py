@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
+from ocean_runtime import compact_json
 
 EventPayload = dict[str, Any]
 EventHeaders = dict[str, str]
@@ -141,27 +140,6 @@ class WebhookEventRawResults:
 
 
 def _dumps(value: dict[str, Any]) -> bytes:
-    """Compact JSON. orjson is ~15× the standard library here (measured: 1.6 µs against 24 µs
-    per event), but refuses integers beyond 64 bits and writes NaN/Infinity (which ``json``
-    reads from a body) as ``null``: those go through ``json``, so nothing changes on the way."""
-    try:
-        fast = orjson.dumps(value)
-    except TypeError:
-        fast = None
-    if fast is not None and (b"null" not in fast or not _has_non_finite_float(value)):
-        return fast
-    return json.dumps(value, separators=(",", ":")).encode()
-
-
-def _has_non_finite_float(value: Any) -> bool:
-    pending = [value]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, float):
-            if not math.isfinite(current):
-                return True
-        elif isinstance(current, dict):
-            pending.extend(current.values())
-        elif isinstance(current, list):
-            pending.extend(current)
-    return False
+    """Compact JSON that reads back unchanged: NaN/Infinity (which ``json`` reads from a body)
+    and lone surrogates are kept as ``json`` writes them."""
+    return compact_json.dumps(value, allow_nan=True, ensure_ascii=True)
