@@ -16,6 +16,8 @@ installs and container images.
 from __future__ import annotations
 
 import json
+import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -116,32 +118,82 @@ def resolve_choice(choice: str | None) -> tuple[OceanSource, bool]:
     )
 
 
-def build_wheels(out: Path, *, deps: bool = False, source: OceanSource | None = None) -> list[Path]:
+def build_wheels(
+    out: Path, *, deps: bool = False, source: OceanSource | None = None, python_version: str | None = None
+) -> list[Path]:
     """Builds a wheel of this Ocean into ``out`` (with ``deps``: of every dependency too).
 
     A wheel Ocean was installed from is copied; a source folder is built with ``pip wheel``; an
     index install is fetched again with ``pip wheel ocean-sail==VERSION``.
 
+    Args:
+        out: the folder to write the wheels into (created if missing).
+        deps: also a wheel of every dependency.
+        source: where this Ocean comes from (default: as installed).
+        python_version: ``MAJOR.MINOR`` of another Python the dependencies are for — a container
+            image's (Debian bookworm: 3.11) — as Linux binary wheels for this machine's
+            architecture; only with ``deps`` (Ocean's own wheel fits any Python 3).
+
     Returns:
         Every wheel in ``out``, Ocean's first.
 
     Raises:
-        UserInputError: pip is missing or failed (its last lines are in the message).
+        UserInputError: pip is missing or failed (its last lines are in the message), or
+            ``python_version`` is malformed or given without ``deps``.
     """
     source = source or installed_source()
     out.mkdir(parents=True, exist_ok=True)
-    if source.path is not None and source.path.suffix == ".whl" and not deps:
+    target = str(source.path) if source.path is not None else f"{DISTRIBUTION}=={source.version}"
+    if python_version is not None:
+        _check_python_version(python_version, deps=deps)
+        _pip(["wheel", "--no-deps", "--wheel-dir", str(out), target], what=f"pip wheel {target}")
+        # pip wheel would build for the Python running it; pip download picks another's binaries.
+        tags = _linux_wheel_tags(python_version)
+        _pip(
+            ["download", "--only-binary=:all:", *tags, "--dest", str(out), target],
+            what=f"pip download (the dependencies of {target} for Python {python_version})",
+        )
+    elif source.path is not None and source.path.suffix == ".whl" and not deps:
         shutil.copy2(source.path, out / source.path.name)
     else:
-        target = str(source.path) if source.path is not None else f"{DISTRIBUTION}=={source.version}"
-        _pip_wheel([target], out, deps=deps)
+        no_deps = [] if deps else ["--no-deps"]
+        _pip(["wheel", *no_deps, "--wheel-dir", str(out), target], what=f"pip wheel {target}")
     return sorted(out.glob("*.whl"), key=lambda wheel: (not wheel.name.startswith("ocean_sail-"), wheel.name))
 
 
-def _pip_wheel(targets: list[str], out: Path, *, deps: bool) -> None:
-    command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(out), *targets]
+# glibc 2.5 (manylinux1) to 2.36 (Debian bookworm, the runtime image's base): every manylinux
+# wheel that runs there. pip takes platforms literally — manylinux_2_36 does not admit 2_28 wheels.
+_GLIBC_MINORS = range(5, 37)
+
+
+def _linux_wheel_tags(python_version: str) -> list[str]:
+    """pip's target options for CPython ``python_version`` on Linux, this machine's architecture."""
+    machine = platform.machine().lower()
+    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+    nodot = python_version.replace(".", "")
+    legacy = [f"manylinux{name}_{arch}" for name in ("1", "2010", "2014")]
+    platforms = [f"manylinux_2_{minor}_{arch}" for minor in _GLIBC_MINORS] + legacy
+    options = ["--python-version", python_version, "--implementation", "cp", "--abi", f"cp{nodot}"]
+    for name in platforms:
+        options += ["--platform", name]
+    return options
+
+
+def _check_python_version(python_version: str, *, deps: bool) -> None:
+    if not re.fullmatch(r"3\.\d{1,2}", python_version):
+        raise UserInputError(
+            f"--python-version {python_version}: expected a Python 3 MAJOR.MINOR",
+            fix="e.g. --python-version 3.11 (the Python of Debian bookworm, Ocean's runtime image)",
+        )
     if not deps:
-        command.insert(4, "--no-deps")
+        raise UserInputError(
+            f"--python-version {python_version} without --deps: Ocean's own wheel fits any Python 3",
+            fix="add --deps to build its dependencies for that Python",
+        )
+
+
+def _pip(arguments: list[str], *, what: str) -> None:
+    command = [sys.executable, "-m", "pip", *arguments[:1], "--quiet", *arguments[1:]]
     try:
         done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
     except OSError as exc:
@@ -152,4 +204,4 @@ def _pip_wheel(targets: list[str], out: Path, *, deps: bool) -> None:
         tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
         if "No module named pip" in tail:
             raise UserInputError("pip is not installed in this environment", fix="python -m ensurepip")
-        raise UserInputError(f"pip wheel {' '.join(targets)} failed: {tail}")
+        raise UserInputError(f"{what} failed: {tail}")

@@ -3,7 +3,9 @@
 ``ocean wheel dist`` writes ``dist/ocean_sail-VERSION-py3-none-any.whl``: point a project at it
 (``ocean new --ocean dist/ocean_sail-….whl``, or ``pip install --find-links dist ocean-sail``).
 ``--deps`` adds a wheel of every dependency: a folder that installs Ocean with
-``pip install --no-index --find-links DIR ocean-sail`` — what the container image build uses.
+``pip install --no-index --find-links DIR ocean-sail``; ``--deps --python-version 3.11`` makes
+that folder for another Python — the container image's (deploy/docker/build-base.sh uses it, so
+an image builds the same from a 3.12 or a macOS machine).
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ def wheel(
     deps: Annotated[
         bool, typer.Option("--deps", help="Also build a wheel of every dependency (offline installs).")
     ] = False,
+    python_version: Annotated[
+        str | None,
+        typer.Option(
+            "--python-version",
+            metavar="X.Y",
+            help="With --deps: the dependencies for another Python, as Linux wheels for this machine's "
+            "architecture — a container image's (Debian bookworm's is 3.11).",
+        ),
+    ] = None,
 ) -> None:
     """Build a wheel of this Ocean into OUT (with --deps, of its dependencies too)."""
     from ocean_cli.errors import fail, user_errors
@@ -32,6 +43,6 @@ def wheel(
         source = installed_source()
         origin = str(source.path) if source.path else f"the package index (ocean-sail=={source.version})"
         typer.echo(f"Building wheels of Ocean {source.version} from {origin}…", err=True)
-        wheels = build_wheels(out, deps=deps, source=source)
+        wheels = build_wheels(out, deps=deps, source=source, python_version=python_version)
     for built in wheels:
         typer.echo(str(built))

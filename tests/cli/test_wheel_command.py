@@ -50,3 +50,32 @@ def test_a_file_in_place_of_the_folder_is_refused(tmp_path: Path) -> None:
 
     assert done.returncode == 1
     assert done.stderr.strip() == f"error: {tmp_path / 'dist'} is a file — choose a folder for the wheels"
+
+
+def test_wheels_for_another_python_are_binaries_for_that_python(tmp_path: Path) -> None:
+    # The runtime image's Python (3.11) differs from the one building it: a 3.12 machine once
+    # put cp312 wheels into a 3.11 image, and the image build failed on `jq`.
+    other = "3.12" if sys.version_info[:2] == (3, 11) else "3.11"
+    tag = "cp" + other.replace(".", "")
+
+    done = ocean("wheel", "--deps", "--python-version", other, str(tmp_path / "wheels"))
+
+    assert done.returncode == 0, done.stderr
+    names = [wheel.name for wheel in (tmp_path / "wheels").glob("*.whl")]
+    assert "ocean_sail-0.1.0-py3-none-any.whl" in names
+    binaries = [name for name in names if not name.endswith("-none-any.whl")]
+    assert {name.split("-")[0] for name in binaries} >= {"jq", "orjson", "pydantic_core", "httptools"}
+    assert all(f"-{tag}-" in name or "-abi3-" in name for name in binaries), binaries
+    assert all("manylinux" in name for name in binaries), binaries
+
+
+def test_a_python_version_that_cannot_be_built_for_is_refused(tmp_path: Path) -> None:
+    malformed = ocean("wheel", "--deps", "--python-version", "311", str(tmp_path / "a"))
+    without_deps = ocean("wheel", "--python-version", "3.11", str(tmp_path / "b"))
+
+    assert malformed.returncode == 1
+    assert "--python-version 311: expected a Python 3 MAJOR.MINOR" in malformed.stderr
+    assert "e.g. --python-version 3.11" in malformed.stderr
+    assert without_deps.returncode == 1
+    assert "--python-version 3.11 without --deps" in without_deps.stderr
+    assert "Traceback" not in malformed.stderr + without_deps.stderr

@@ -76,12 +76,16 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def ocean_image(docker: str, wheelhouse: Path) -> str:
-    """Ocean's runtime image, built FROM a debootstrapped Debian (no image registry here)."""
+def ocean_image(docker: str) -> str:
+    """Ocean's runtime image, built FROM a debootstrapped Debian (no image registry here).
+
+    As a user builds it: the script makes its own wheels for the image's Python (3.11), which
+    need not be the Python running the tests (from a 3.12 venv it once got cp312 wheels).
+    """
     has_rootfs = run([docker, "image", "inspect", "ocean-debian:bookworm"]).returncode == 0
     if shutil.which("debootstrap") is None and not has_rootfs:
         unavailable("debootstrap is not installed (apt-get install debootstrap): it makes the base rootfs")
-    env = dict(os.environ) | {"OCEAN": str(OCEAN), "OCEAN_WHEELS": str(wheelhouse)}
+    env = dict(os.environ) | {"OCEAN": str(OCEAN)}
     done = run(["bash", str(DOCKER_DIR / "build-base.sh"), "--debootstrap"], env=env, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout.strip().splitlines()[-1]
