@@ -124,3 +124,21 @@ def test_the_readme_commands_for_a_published_integration() -> None:
     )
     assert validate.returncode == 0, validate.stdout + validate.stderr
     assert "✓ valid" in validate.stdout
+
+
+def test_one_integrations_requirements_keep_the_stubs_it_imports_at_run_time() -> None:
+    """``aws`` imports ``types_aiobotocore_sts`` at run time; the union (the corpus venv) has no stubs."""
+
+    def requirements(folder: Path) -> list[str]:
+        script = str(REPO / "tests/compat/corpus/requirements.py")
+        return subprocess.run(
+            ["python3", script, str(folder)], capture_output=True, text=True, check=True
+        ).stdout.split()
+
+    aws = requirements(corpus_folder("aws"))
+    union = requirements(corpus_folder("aws").parent)
+
+    assert "types-aiobotocore[sts]>=2.12.3,<3" in aws
+    assert not [line for line in union if line.startswith("types-") or "-stubs" in line]
+    (aws_aioboto3,) = [line for line in aws if line.startswith("aioboto3")]
+    assert aws_aioboto3 not in union  # aws (aioboto3 12) is not in the union; aws-v3 (15) is

@@ -4,11 +4,14 @@
     python tests/compat/corpus/requirements.py INTEGRATION_DIR      (one integration's own)
 
 Poetry ranges (``^1.2``) become pip ranges; where two integrations' ranges conflict the newer
-one wins (noted in ``CONFLICTS``); type stubs and the ``pathlib`` backport (which breaks
-Python 3) are left out. ``PUBLISHED_FRAMEWORK_DEPENDENCIES`` are what the published framework
-installs and integrations import without declaring (``loguru`` in 46 of them, ``fastapi``,
-``jinja2``, ``python-dateutil``, ``pyyaml``, ``pyjwt``, ``aiofiles``). ``aws`` (aioboto3 12,
-against aws-v3's 15) does not fit the union: it is left out of the corpus venv.
+one wins (noted in ``CONFLICTS``); the ``pathlib`` backport (which breaks Python 3) is left out,
+and so are type stubs and extras in the union — for one integration they stay: ``aws`` imports
+``types_aiobotocore_sts`` (``types-aiobotocore[sts]``) at run time.
+``PUBLISHED_FRAMEWORK_DEPENDENCIES`` are what the published framework installs and integrations
+import without declaring (``loguru`` in 46 of them, ``fastapi``, ``jinja2``, ``python-dateutil``,
+``pyyaml``, ``pyjwt``, ``aiofiles``). ``aws`` (aioboto3 12, against aws-v3's 15) does not fit the
+union: it is left out of the corpus venv, and loads in a venv of its own (README "Running Port
+Ocean integrations", command 1).
 """
 
 from __future__ import annotations
@@ -58,9 +61,13 @@ def requirements(corpus: Path) -> list[str]:
         poetry = tomllib.loads(pyproject.read_text())["tool"]["poetry"]
         for name, value in poetry.get("dependencies", {}).items():
             key = name.lower()
-            if key in SKIP or key.startswith("types-") or key.endswith("-stubs"):
+            stubs = key.startswith("types-") or key.endswith("-stubs")
+            if key in SKIP or (stubs and not single):
                 continue
             version = value.get("version", "*") if isinstance(value, dict) else value
+            extras = value.get("extras", []) if isinstance(value, dict) and single else []
+            if extras:
+                key += f"[{','.join(extras)}]"
             wanted.setdefault(key, []).append(pip_range(version))
     lines = []
     for name, ranges in sorted(wanted.items()):
@@ -70,7 +77,7 @@ def requirements(corpus: Path) -> list[str]:
         # The highest lower bound wins (the ranges of one package share their major version).
         best = max((r for r in ranges if r), key=_lower_bound, default="")
         lines.append(name + best)
-    named = {re.split(r"[<>=!~]", line, maxsplit=1)[0] for line in lines}
+    named = {re.split(r"[\[<>=!~]", line, maxsplit=1)[0] for line in lines}
     return lines + [d for d in PUBLISHED_FRAMEWORK_DEPENDENCIES if re.split(r"[<>=]", d)[0] not in named]
 
 
