@@ -292,12 +292,31 @@ def _head(request: httpx.Request, body: bytes) -> bytes:
     return b"".join(lines)
 
 
+# Up to this size a body is copied behind its head and sent in one piece (one syscall, one
+# segment); a larger one follows the head in a write of its own rather than being copied.
+JOIN_BELOW = 256 * 1024
+
+
+def _send(writer: asyncio.StreamWriter, head: bytes, body: bytes) -> None:
+    """Hands head and body to the transport with ``write()``, never ``writelines()``.
+
+    Python 3.12.0–3.12.1's ``writelines()`` does not pause the protocol when the socket cannot
+    take everything, so ``drain()`` returned at once: no write timeout, and a connection lost
+    mid-body looked sent. ``write()`` pauses in every version.
+    """
+    if len(body) < JOIN_BELOW:
+        writer.write(head + body)
+    else:
+        writer.write(head)
+        writer.write(body)
+
+
 async def _write(
     conn: _Connection, request: httpx.Request, body: bytes, timeout: float | None, *, reused: bool
 ) -> None:
     transport = conn.writer.transport
     try:
-        conn.writer.writelines((_head(request, body), body))
+        _send(conn.writer, _head(request, body), body)
         if transport.is_closing():
             # The socket refused the bytes (asyncio closes the transport instead of raising).
             raise ConnectionResetError("the connection was closed while sending the request")
