@@ -39,8 +39,9 @@ from ocean_runtime.config.naming import config_env_var
 from ocean_runtime.testing.fake_api import FakeAPI
 from tests.compat.corpus.actions import ACTION_CASES, ActionCase
 from tests.compat.corpus.environment import corpus_folder, resources_with_kinds, scratch_copy
-from tests.compat.corpus.listening import WAIT_SECONDS, sail
+from tests.compat.corpus.listening import sail
 from tests.compat.fake_server import ServedFakeAPI
+from tests.support.sail import HEALTH_LINE, WAIT_SECONDS
 
 SECRET = "whsec-corpus"
 IDENTIFIER = "corpus-github"  # environment() names the installation corpus-NAME
@@ -205,7 +206,7 @@ def test_published_dispatch_workflow_runs_unchanged_from_claim_to_success(
         env = environment(harbor, "github", config, server.url, OCEAN__RESOURCES_PATH=str(resources))
         listening = sail(folder, env, tmp_path)
         try:
-            url = listening.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
+            url = listening.url
             assert runs.client.post("/v1/actions", json=ACTION).status_code in (200, 201)
 
             run_id = runs.create(repo="web", workflow="deploy.yml", environment="prod")
@@ -261,7 +262,7 @@ def test_a_published_executor_executes_a_run_unchanged(
     with server.running(), runs.client:
         listening = sail(folder, env, tmp_path)
         try:
-            listening.wait_for(r"health on http://127\.0\.0\.1:\d+/health")
+            listening.wait_for(HEALTH_LINE)
             created = runs.client.post("/v1/actions", json=case.definition(f"corpus-{case.name}"))
             assert created.status_code in (200, 201), created.text
             run_id = runs.create()

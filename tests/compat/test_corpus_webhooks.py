@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,9 +20,10 @@ from ocean_harbor.testing import RunningHarbor
 from ocean_runtime.config.naming import config_env_var
 from ocean_runtime.testing.fake_api import FakeAPI
 from tests.compat.corpus.environment import corpus_folder, resources_with_kinds, scratch_copy
-from tests.compat.corpus.listening import WAIT_SECONDS, Listening, sail
+from tests.compat.corpus.listening import sail
 from tests.compat.corpus.webhooks import WEBHOOK_CASES, WebhookCase, compact
 from tests.compat.fake_server import ServedFakeAPI
+from tests.support.sail import Sail, eventually
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def harbor(tmp_path: Path) -> Iterator[RunningHarbor]:
         yield running
 
 
-def _start(webhook: WebhookCase, harbor: RunningHarbor, api_url: str, tmp_path: Path) -> Listening:
+def _start(webhook: WebhookCase, harbor: RunningHarbor, api_url: str, tmp_path: Path) -> Sail:
     case = webhook.case
     folder = scratch_copy(corpus_folder(case.name), tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
@@ -66,7 +66,7 @@ def test_signed_webhook_reaches_the_catalog_through_the_integrations_processor(
     with server.running():
         listening = _start(webhook, harbor, server.url, tmp_path)
         try:
-            url = listening.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
+            url = listening.url
             endpoint = f"{url}/integration{webhook.path}"
             forged = {name: "0" * len(value) for name, value in webhook.sign(body).items()}
             refused = httpx.post(
@@ -77,13 +77,11 @@ def test_signed_webhook_reaches_the_catalog_through_the_integrations_processor(
                 endpoint, content=body, headers={"content-type": "application/json", **webhook.sign(body)}
             )
             assert accepted.status_code == 202, accepted.text
-            deadline = time.monotonic() + WAIT_SECONDS
-            while identifier not in {e["identifier"] for e in harbor.entities(blueprint)}:
-                if time.monotonic() > deadline or listening.process.poll() is not None:
-                    pytest.fail(
-                        f"{blueprint}/{identifier} never reached the catalog; output:\n{listening.output()}"
-                    )
-                time.sleep(0.1)
+            eventually(
+                lambda: identifier in {e["identifier"] for e in harbor.entities(blueprint)},
+                f"{blueprint}/{identifier} reached the catalog",
+                listening,
+            )
         finally:
             listening.stop()
     assert server.unmatched == []

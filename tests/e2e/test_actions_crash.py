@@ -12,12 +12,7 @@ SUCCESS: one entry in the ledger, one completion, never a third delivery.
 from __future__ import annotations
 
 import json
-import os
-import queue
-import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +22,8 @@ from typing import Any
 
 import pytest
 
-OCEAN = str(Path(sys.executable).with_name("ocean"))
+from tests.support.sail import Sail, eventually, launch_sail, ocean_env
+
 WAIT_SECONDS = 90
 LEASE_MS = 1500
 
@@ -148,27 +144,6 @@ class _LedgerHandler(BaseHTTPRequestHandler):
         pass
 
 
-class Output:
-    """The lines of a running process, read in a thread so the test can wait for one."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        assert process.stdout is not None
-        stream = process.stdout
-        threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
-
-    def wait_for(self, pattern: str) -> None:
-        while True:
-            try:
-                line = self.lines.get(timeout=WAIT_SECONDS)
-            except queue.Empty:
-                pytest.fail(f"no line matching {pattern!r}; output so far:\n{''.join(self.seen)}")
-            self.seen.append(line)
-            if re.search(pattern, line):
-                return
-
-
 @pytest.fixture
 def ledger() -> Iterator[Ledger]:
     server = Ledger()
@@ -195,27 +170,22 @@ def payments(tmp_path: Path) -> Path:
     return root
 
 
-def sail(payments: Path, harbor: Any, ledger: Ledger) -> tuple[subprocess.Popen[str], Output]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("OCEAN__")}
-    env.update(
-        {
-            "PYTHONUNBUFFERED": "1",
-            "OCEAN__PORT__BASE_URL": harbor.url,
-            "OCEAN__PORT__CLIENT_ID": harbor.client_id,
-            "OCEAN__PORT__CLIENT_SECRET": harbor.client_secret,
-            "OCEAN__INTEGRATION__CONFIG__LEDGER_URL": ledger.url,
-            "OCEAN__ACTIONS_PROCESSOR__ENABLED": "true",
-            "OCEAN__ACTIONS_PROCESSOR__VISIBILITY_TIMEOUT_MS": str(LEASE_MS),
-            "OCEAN__ACTIONS_PROCESSOR__POLL_CHECK_INTERVAL_SECONDS": "0.2",
-        }
+def sail(payments: Path, harbor: Any, ledger: Ledger) -> Sail:
+    """``ocean sail`` of the payments integration, once its actions processor is executing."""
+    env = ocean_env(
+        harbor,
+        OCEAN__INTEGRATION__CONFIG__LEDGER_URL=ledger.url,
+        OCEAN__ACTIONS_PROCESSOR__ENABLED="true",
+        OCEAN__ACTIONS_PROCESSOR__VISIBILITY_TIMEOUT_MS=str(LEASE_MS),
+        OCEAN__ACTIONS_PROCESSOR__POLL_CHECK_INTERVAL_SECONDS="0.2",
     )
-    process = subprocess.Popen(
-        [OCEAN, "sail", str(payments), "--port", "0"],
-        cwd=payments.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-    )  # fmt: skip
-    output = Output(process)
-    output.wait_for(r"actions: executing transfer")
-    return process, output
+    running = launch_sail(payments, env, payments.parent, wait_seconds=WAIT_SECONDS)
+    try:
+        running.wait_for(r"actions: executing transfer")
+    except BaseException:
+        running.stop(signal.SIGKILL)  # never leave it running behind a failed start
+        raise
+    return running
 
 
 def run_document(harbor: Any, run_id: str) -> dict[str, Any]:
@@ -227,28 +197,29 @@ def run_document(harbor: Any, run_id: str) -> dict[str, Any]:
 def test_a_killed_executor_run_is_delivered_again_once_and_completes_once(
     payments: Path, harbor: Any, ledger: Ledger
 ) -> None:
-    first, first_output = sail(payments, harbor, ledger)
+    first = sail(payments, harbor, ledger)
     try:
-        first_output.wait_for(r"Reconcile: deleted 0 stale")
+        first.wait_for(r"Reconcile: deleted 0 stale")
         with harbor.client() as client:
             response = client.post(
                 "/v1/actions/transfer/runs", json={"entity": "acct-1", "properties": {"amount": 5}}
             )
             assert response.status_code == 201, response.text
             run_id = response.json()["run"]["id"]
-        first_output.wait_for(r"effect applied, now hanging")
+        first.wait_for(r"effect applied, now hanging")
         assert len(ledger.requests) == 1
         assert run_document(harbor, run_id)["status"] == "IN_PROGRESS"
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=WAIT_SECONDS)
+        first.stop(signal.SIGKILL, timeout=WAIT_SECONDS)
 
-    second, second_output = sail(payments, harbor, ledger)
+    second = sail(payments, harbor, ledger)
     try:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while (run := run_document(harbor, run_id))["status"] == "IN_PROGRESS":
-            assert time.monotonic() < deadline, f"the run never finished:\n{''.join(second_output.seen)}"
-            time.sleep(0.1)
+        eventually(
+            lambda: run_document(harbor, run_id)["status"] != "IN_PROGRESS",
+            "the run finished",
+            second,
+            timeout=WAIT_SECONDS,
+        )
         time.sleep(3 * LEASE_MS / 1000)  # long enough for another delivery, were one to happen
         run = run_document(harbor, run_id)
         with harbor.client() as client:
@@ -256,8 +227,7 @@ def test_a_killed_executor_run_is_delivered_again_once_and_completes_once(
                 line["message"] for line in client.get(f"/v1/actions/runs/{run_id}/logs").json()["runLogs"]
             ]
     finally:
-        second.send_signal(signal.SIGINT)
-        assert second.wait(timeout=WAIT_SECONDS) == 0
+        assert second.stop(signal.SIGINT, timeout=WAIT_SECONDS) == 0, second.output()
 
     assert run["status"] == "SUCCESS"
     assert run["deliveryCount"] == 2  # delivered again once, not more

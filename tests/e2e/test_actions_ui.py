@@ -12,22 +12,18 @@ views are: axe-core finds no serious or critical violation, and nothing overflow
 from __future__ import annotations
 
 import os
-import queue
 import re
-import shutil
 import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
 
+from tests.support.sail import Sail, copy_fake, launch_sail, ocean_env
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "actions"
-OCEAN = str(Path(sys.executable).with_name("ocean"))
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -36,27 +32,6 @@ CHROMIUM_ARGS = [
 WAIT_SECONDS = 90
 AXE = Path(os.environ.get("AXE_CORE_JS") or REPO / ".ci" / "axe" / "node_modules" / "axe-core" / "axe.min.js")
 PHONE = {"width": 390, "height": 844}
-
-
-class Output:
-    """The lines of a running process, read in a thread so the test can wait for one."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        assert process.stdout is not None
-        stream = process.stdout
-        threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
-
-    def wait_for(self, pattern: str) -> re.Match[str]:
-        while True:
-            try:
-                line = self.lines.get(timeout=WAIT_SECONDS)
-            except queue.Empty:
-                pytest.fail(f"no line matching {pattern!r}; output so far:\n{''.join(self.seen)}")
-            self.seen.append(line)
-            if match := re.search(pattern, line):
-                return match
 
 
 @pytest.fixture(scope="module")
@@ -131,30 +106,18 @@ def tab(browser: Browser, expected_errors: list[str]) -> Iterator[Page]:
 
 
 @pytest.fixture()
-def sailing(tmp_path: Path) -> Iterator[tuple[str, Output]]:
+def sailing(tmp_path: Path) -> Iterator[tuple[str, Sail]]:
     """``ocean sail <a copy of integrations/fake>`` with actions on; yields the harbor's URL."""
-    fake = tmp_path / "fake"
-    shutil.copytree(
-        REPO / "integrations" / "fake", fake, ignore=shutil.ignore_patterns(".ocean", "__pycache__")
-    )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("OCEAN__")}
-    env.update({"OCEAN__ACTIONS_PROCESSOR__ENABLED": "true", "PYTHONUNBUFFERED": "1"})
-    process = subprocess.Popen(
-        [OCEAN, "sail", str(fake), "--port", "0"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-    )  # fmt: skip
-    output = Output(process)
+    env = ocean_env(OCEAN__ACTIONS_PROCESSOR__ENABLED="true")
+    sail = launch_sail(copy_fake(tmp_path / "fake"), env, tmp_path, wait_seconds=WAIT_SECONDS)
     try:
-        url = output.wait_for(r"catalog: (http://127\.0\.0\.1:\d+)").group(1)
-        output.wait_for(r"actions: executing deploy_service")
-        output.wait_for(r"Reconcile: deleted 0 stale")  # the start-up resync is done
-        yield url, output
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=WAIT_SECONDS) == 0, "".join(output.seen)
+        url = sail.wait_for(r"catalog: (http://127\.0\.0\.1:\d+)").group(1)
+        sail.wait_for(r"actions: executing deploy_service")
+        sail.wait_for(r"Reconcile: deleted 0 stale")  # the start-up resync is done
+        yield url, sail
+        assert sail.stop(signal.SIGINT, timeout=WAIT_SECONDS) == 0, sail.output()
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=WAIT_SECONDS)
+        sail.stop(signal.SIGKILL, timeout=WAIT_SECONDS)
 
 
 def shot(page: Page, name: str) -> None:
@@ -162,7 +125,7 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_a_user_deploys_a_service_from_its_page(tab: Page, sailing: tuple[str, Output], axe: str) -> None:
+def test_a_user_deploys_a_service_from_its_page(tab: Page, sailing: tuple[str, Sail], axe: str) -> None:
     url, _ = sailing
     tab.goto(f"{url}/blueprints/fakeService/entities/checkout")
     deployments = tab.locator("table.kv tr", has_text="Deployments")
@@ -207,7 +170,7 @@ def test_a_user_deploys_a_service_from_its_page(tab: Page, sailing: tuple[str, O
 
 
 def test_a_form_with_bad_input_says_what_is_wrong(
-    tab: Page, sailing: tuple[str, Output], expected_errors: list[str], axe: str
+    tab: Page, sailing: tuple[str, Sail], expected_errors: list[str], axe: str
 ) -> None:
     url, _ = sailing
     expected_errors.append("POST 400")

@@ -9,15 +9,7 @@ test's harbor; never asserts on wall time.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import queue
-import re
-import shutil
 import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,116 +18,33 @@ from typing import Any
 import httpx
 import pytest
 
-from ocean_runtime.webhooks import hmac_sha256_hex
+from tests.support.fake_webhooks import SECRET, deploy, processed, services, signed
+from tests.support.sail import Sail, copy_fake, eventually, launch_sail, ocean_env
 
-OCEAN = str(Path(sys.executable).with_name("ocean"))
-FAKE = Path(__file__).resolve().parents[2] / "integrations" / "fake"
-SECRET = "e2e-webhook-secret"
 WAIT_SECONDS = 120
-
-
-class Sail:
-    """A running ``ocean sail``: its output lines (read in a thread) and its HTTP address."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.process = process
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        assert process.stdout is not None
-        stream = process.stdout
-        threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
-        self.url = self.wait_for(r"health on (http://127\.0\.0\.1:\d+)/health").group(1)
-
-    def wait_for(self, pattern: str) -> re.Match[str]:
-        while True:
-            try:
-                line = self.lines.get(timeout=WAIT_SECONDS)
-            except queue.Empty:
-                pytest.fail(f"no line matching {pattern!r}; output so far:\n{''.join(self.seen)}")
-            self.seen.append(line)
-            if match := re.search(pattern, line):
-                return match
-
-    def metric(self, name: str, **labels: str) -> float:
-        text = httpx.get(self.url + "/metrics").text
-        wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
-        for line in text.splitlines():
-            if line.startswith(f"{name}{{{wanted}}} ") or (not labels and line.startswith(f"{name} ")):
-                return float(line.rsplit(" ", 1)[1])
-        return 0.0
-
-    def processed(self) -> float:
-        return self.metric("ocean_webhook_events_total", outcome="processed", path="/webhook")
-
-
-def signed(payload: dict[str, Any], secret: str = SECRET) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps(payload).encode()
-    return body, {
-        "content-type": "application/json",
-        "x-fake-signature": "sha256=" + hmac_sha256_hex(secret, body),
-    }
-
-
-def deploy(service: str, version: int, status: str | None = None) -> dict[str, Any]:
-    payload: dict[str, Any] = {"action": "deploy", "service": service, "version": version}
-    if status:
-        payload["status"] = status
-    return payload
-
-
-def services(harbor: Any) -> dict[str, dict[str, Any]]:
-    return {entity["identifier"]: entity for entity in harbor.entities("fakeService")}
-
-
-def eventually(check: Any, what: str) -> None:
-    """Poll ``check()`` until true (the test's timeout bounds it; no wall-time assertion)."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"never happened: {what}")
-        time.sleep(0.02)
 
 
 @pytest.fixture
 def start_sail(tmp_path: Path, harbor: Any) -> Iterator[Any]:
-    copy = tmp_path / "fake"
-    shutil.copytree(
-        FAKE, copy, ignore=shutil.ignore_patterns(".ocean", "__pycache__", ".mypy_cache", "tests")
-    )
-    processes: list[subprocess.Popen[str]] = []
+    copy = copy_fake(tmp_path / "fake")
+    sails: list[Sail] = []
 
     def start(**env: str) -> Sail:
-        environ = {
-            **{key: value for key, value in os.environ.items() if not key.startswith("OCEAN__")},
-            "OCEAN__PORT__BASE_URL": harbor.url,
-            "OCEAN__PORT__CLIENT_ID": harbor.client_id,
-            "OCEAN__PORT__CLIENT_SECRET": harbor.client_secret,
-            "OCEAN__EVENT_LISTENER__INTERVAL": "1",
-            "OCEAN__INTEGRATION__CONFIG__WEBHOOK_SECRET": SECRET,
-            "PYTHONUNBUFFERED": "1",
+        environ = ocean_env(
+            harbor,
+            OCEAN__EVENT_LISTENER__INTERVAL="1",
+            OCEAN__INTEGRATION__CONFIG__WEBHOOK_SECRET=SECRET,
             **env,
-        }
-        process = subprocess.Popen(
-            [OCEAN, "sail", str(copy), "--port", "0"],
-            cwd=tmp_path,
-            env=environ,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            bufsize=1,
         )
-        processes.append(process)
-        sail = Sail(process)
+        sail = launch_sail(copy, environ, tmp_path, wait_seconds=WAIT_SECONDS)
+        sails.append(sail)
+        assert sail.url  # serving: its health line printed
         sail.wait_for(r"Reconcile: deleted 0 stale")  # the start-up resync is done
         return sail
 
     yield start
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=WAIT_SECONDS)
-        if process.stdout is not None:
-            process.stdout.close()
+    for sail in sails:
+        sail.stop(signal.SIGKILL, timeout=WAIT_SECONDS)
 
 
 def test_a_signed_webhook_reaches_the_catalog_and_a_bad_one_gets_401(start_sail: Any, harbor: Any) -> None:
@@ -145,7 +54,9 @@ def test_a_signed_webhook_reaches_the_catalog_and_a_bad_one_gets_401(start_sail:
     body, headers = signed(deploy("checkout", 1, "failing"))
     answer = httpx.post(sail.url + "/integration/webhook", content=body, headers=headers)
     assert answer.status_code == 202, answer.text
-    eventually(lambda: services(harbor)["checkout"]["properties"]["deployments"] == [1], "checkout deployed")
+    eventually(
+        lambda: services(harbor)["checkout"]["properties"]["deployments"] == [1], "checkout deployed", sail
+    )
     assert services(harbor)["checkout"]["properties"]["status"] == "failing"
 
     body, headers = signed(deploy("checkout", 2, "healthy"), secret="wrong")
@@ -165,7 +76,7 @@ def test_a_signed_webhook_reaches_the_catalog_and_a_bad_one_gets_401(start_sail:
 
     body, headers = signed({"action": "retire", "service": "checkout"})
     assert httpx.post(sail.url + "/integration/webhook", content=body, headers=headers).status_code == 202
-    eventually(lambda: "checkout" not in services(harbor), "checkout retired")
+    eventually(lambda: "checkout" not in services(harbor), "checkout retired", sail)
 
 
 def post_in_order(url: str, keys: list[str], versions: range) -> list[int]:
@@ -199,7 +110,7 @@ def test_a_thousand_concurrent_events_are_all_processed_in_order_per_key(
     statuses = post_in_order(sail.url, keys, versions)
 
     assert statuses == [202] * 1000
-    eventually(lambda: sail.processed() == 1000, "1,000 events processed")
+    eventually(lambda: processed(sail) == 1000, "1,000 events processed", sail)
     catalog = services(harbor)
     assert {key: catalog[key]["properties"]["deployments"] for key in keys} == {
         key: list(versions) for key in keys
@@ -218,7 +129,7 @@ def test_sigterm_finishes_the_accepted_events_before_exiting(start_sail: Any, ha
 
     sail.process.send_signal(signal.SIGTERM)
 
-    assert sail.process.wait(timeout=WAIT_SECONDS) == 0, "".join(sail.seen)
+    assert sail.process.wait(timeout=WAIT_SECONDS) == 0, sail.output()
     assert queued > 0  # the signal did arrive while events were waiting (each takes 0.3 s)
     catalog = services(harbor)
     assert {key: catalog[key]["properties"]["deployments"] for key in keys} == {

@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,7 @@ import httpx
 import pytest
 
 from ocean_runtime.webhooks import hmac_sha256_hex
-
-from .test_webhooks import OCEAN, Sail
+from tests.support.sail import Sail, launch_sail, ocean_env
 
 SECRET = "ledger-secret"
 EVENTS = int(os.environ.get("OCEAN_DURABILITY_EVENTS", "400"))
@@ -92,26 +90,10 @@ def ledger(tmp_path: Path) -> Path:
 
 
 def start(root: Path, harbor: Any, **env: str) -> Sail:
-    environ = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("OCEAN__")},
-        "OCEAN__PORT__BASE_URL": harbor.url,
-        "OCEAN__PORT__CLIENT_ID": harbor.client_id,
-        "OCEAN__PORT__CLIENT_SECRET": harbor.client_secret,
-        "OCEAN__EVENT_LISTENER__TYPE": "WEBHOOKS_ONLY",
-        "OCEAN__INTEGRATION__CONFIG__SECRET": SECRET,
-        "PYTHONUNBUFFERED": "1",
-        **env,
-    }
-    process = subprocess.Popen(
-        [OCEAN, "sail", str(root), "--port", "0"],
-        cwd=root.parent,
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
+    environ = ocean_env(
+        harbor, OCEAN__EVENT_LISTENER__TYPE="WEBHOOKS_ONLY", OCEAN__INTEGRATION__CONFIG__SECRET=SECRET, **env
     )
-    return Sail(process)
+    return launch_sail(root, environ, root.parent)
 
 
 def post_all(url: str) -> list[int]:
@@ -137,16 +119,6 @@ def post_all(url: str) -> list[int]:
     return asyncio.run(run())
 
 
-def _rest(sail: Sail) -> list[str]:
-    """The output lines the test has not read yet (the process has ended)."""
-    assert sail.process.stdout is not None
-    time.sleep(0.2)  # the reader thread catches up with the closed pipe
-    rest = []
-    while not sail.lines.empty():
-        rest.append(sail.lines.get_nowait())
-    return rest
-
-
 def entries(harbor: Any) -> set[str]:
     return {entity["identifier"] for entity in harbor.entities("entry")}
 
@@ -168,20 +140,15 @@ def test_every_accepted_event_reaches_the_catalog_across_a_restart(
 ) -> None:
     sail = start(ledger, harbor, OCEAN__MAX_WAIT_SECONDS_BEFORE_SHUTDOWN="0.5")
     statuses = post_all(sail.url)
-    sail.process.send_signal(how)
-    code = sail.process.wait(timeout=WAIT_SECONDS)
+    code = sail.stop(how, timeout=WAIT_SECONDS)
     before_restart = len(entries(harbor))
-    output = "".join(sail.seen) + "".join(_rest(sail))
+    output = sail.output()
 
     again = start(ledger, harbor)
     try:
         found = wait_for_all(harbor, again)
     finally:
-        again.process.terminate()
-        again.process.wait(timeout=WAIT_SECONDS)
-        for process in (sail.process, again.process):
-            if process.stdout is not None:
-                process.stdout.close()
+        again.stop(timeout=WAIT_SECONDS)
 
     print(
         f"{how.name}: {before_restart} of {EVENTS} applied before, {len(found & expected())} after restarting"
