@@ -114,7 +114,7 @@ class IntegrationService:
             self.tasks.append(asyncio.create_task(worker, name="resyncs"))
         self.tasks.extend(await start_listener(self.settings, self.runner.port, self.trigger))
         if self.backend is not None and self.dispatcher is not None:
-            await self.backend.start(self.dispatcher.process)
+            await self.backend.start(self.dispatcher.process, ready=self.dispatcher.ready)
         if self.actions is not None:
             with self.runner.app.activated():  # executors read ocean.integration_config
                 self.tasks.extend(self.actions.start())

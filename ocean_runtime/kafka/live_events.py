@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from confluent_kafka import KafkaException, Message
 
 from ocean_runtime.errors import AbortRunError
-from ocean_runtime.webhooks.backend import BackendUnavailableError, ProcessEvents
+from ocean_runtime.webhooks.backend import BackendUnavailableError, ProcessEvents, Ready
 from ocean_runtime.webhooks.event import WebhookEvent
 
 from .client_config import admin_config, consumer_config, parse_brokers, producer_config
@@ -122,7 +122,7 @@ class KafkaLiveEventsBackend:
 
     # -- LiveEventsBackend ----------------------------------------------------------------
 
-    async def start(self, process: ProcessEvents) -> None:
+    async def start(self, process: ProcessEvents, *, ready: Ready | None = None) -> None:
         """Make sure the topic exists, then start producing and consuming.
 
         Raises:
@@ -144,7 +144,8 @@ class KafkaLiveEventsBackend:
             logger.info("Created the live-events topic %s (%d partitions)", self.topic, self._partitions)
         else:
             await self._note_existing_partitions()
-        # One event per run: an offset is committed once its own event is done.
+        # One event per run: an offset is committed once its own event is done (so ``ready``,
+        # which gathers the events arriving meanwhile into a run, has nothing to gather).
         self._delivery = KeyedDelivery(lambda event: process([event]), concurrency=self._concurrency)
         await self._producer.start()
         await self._consumer.start()

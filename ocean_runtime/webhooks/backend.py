@@ -24,6 +24,7 @@ from ocean_runtime.errors import OceanError
 from .event import WebhookEvent
 
 ProcessEvents = Callable[[list[WebhookEvent]], Awaitable[None]]
+Ready = Callable[[], Awaitable[None]]  # returns once a run handed over now is processed at once
 
 
 class BackendUnavailableError(OceanError):
@@ -46,10 +47,11 @@ class LiveEventsBackend(Protocol):
     failure it recorded itself returns normally.
     """
 
-    async def start(self, process: ProcessEvents) -> None:
+    async def start(self, process: ProcessEvents, *, ready: Ready | None = None) -> None:
         """Begin delivering accepted events to ``process``: runs of consecutive events of one
-        ``group_key`` in order, concurrently across keys. Returns once delivery has started (it
-        runs in the background)."""
+        ``group_key`` in order, concurrently across keys. A backend that forms runs of several
+        events awaits ``ready`` before forming one (the events that arrive meanwhile join it).
+        Returns once delivery has started (it runs in the background)."""
 
     async def submit(self, event: WebhookEvent) -> None:
         """Accept ``event``; returns only once it is durably accepted (the route then answers 202).

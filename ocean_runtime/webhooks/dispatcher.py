@@ -18,6 +18,7 @@ each event's changes are kept until it is written (everything here is idempotent
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import time
@@ -129,6 +130,15 @@ class WebhookDispatcher:
                 finished.append((event, found.incomplete or bool(tally.problems)))
             self._count(tallies)
             self._finish_all(finished)
+
+    async def ready(self) -> None:
+        """Returns once a run handed over now is processed at once: the live mapping is fetched
+        (the first event after a quiet second waits a round trip to Port for it). The local
+        backend forms a key's next run only after this, so the events that arrive during the
+        fetch join that run instead of waiting for the next round trip. A failure is left to
+        ``process``, which reports it for each event."""
+        with contextlib.suppress(Exception):
+            await self._mapping.current()
 
     async def aclose(self) -> None:
         """Let the writes in flight finish (shutdown)."""

@@ -37,7 +37,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from ocean_runtime.errors import AbortRunError
 
-from .backend import BackendUnavailableError, ProcessEvents
+from .backend import BackendUnavailableError, ProcessEvents, Ready
 from .event import WebhookEvent
 from .journal import EventJournal, JournalError
 
@@ -85,16 +85,20 @@ class LocalLiveEventsBackend:
         self._drains: dict[str, asyncio.Task[None]] = {}
         self._held = 0
         self._process: ProcessEvents | None = None
+        self._ready: Ready | None = None
         self._stopping = False
 
-    async def start(self, process: ProcessEvents) -> None:
-        """Queue what the journal kept from an earlier run, then deliver to ``process``.
+    async def start(self, process: ProcessEvents, *, ready: Ready | None = None) -> None:
+        """Queue what the journal kept from an earlier run, then deliver to ``process``; each
+        key's next run is formed once ``ready`` returned (the events that arrive meanwhile
+        join it).
 
         Raises:
             UserInputError: the journal file cannot be opened.
         """
         await self._open()
         self._process = process
+        self._ready = ready
         for key in self._groups:
             self._ensure_drain(key)
 
@@ -197,6 +201,8 @@ class LocalLiveEventsBackend:
         queue = self._groups[key]
         try:
             while queue:
+                if self._ready is not None:
+                    await self._ready()
                 run = [queue[index] for index in range(min(len(queue), self._max_run))]
                 await self._deliver(run)
                 # Removed only once handled: a cancelled delivery leaves them queued (and on disk).

@@ -65,6 +65,30 @@ async def test_events_of_a_key_run_in_order_one_run_at_a_time_and_keys_run_concu
     assert 1 < recorder.longest_run <= 7  # the events waiting at a key's head go together
 
 
+async def test_events_arriving_while_ready_waits_join_the_run_it_releases() -> None:
+    # ``ready`` stands for the live mapping's fetch (a round trip to Port): a key's first event
+    # must not go alone while its next ones arrive, each costing another round trip after it.
+    backend, recorder = LocalLiveEventsBackend(), Recorder()
+    fetched = asyncio.Event()
+    asked = 0
+
+    async def ready() -> None:
+        nonlocal asked
+        asked += 1
+        await fetched.wait()
+
+    await backend.start(recorder, ready=ready)
+    for seq in range(5):
+        await backend.submit(event("k", seq))
+        await asyncio.sleep(0.001)  # the drain of "k" started with the first and waits on ready
+    fetched.set()
+    await drained(backend)
+
+    assert recorder.applied == {"k": [0, 1, 2, 3, 4]}
+    assert recorder.longest_run == 5  # one run, formed once ready returned
+    assert asked == 1
+
+
 async def test_a_full_backend_refuses_with_a_retry_after() -> None:
     backend = LocalLiveEventsBackend(max_pending=2)  # not started: nothing drains
     await backend.submit(event("a", 1))
