@@ -13,14 +13,17 @@ the start-up resync, then:
    keep-alive connection each, through a minimal HTTP client so the load generator does not eat
    the CPU it measures) and each key's events one after the other (the order the catalog must
    show); a 503 (queue full) is sent again after its ``Retry-After`` and counted. Reports
-   events/s accepted (202s) and events/s applied (``/metrics`` processed count
-   reaching ``--events``), the p50/p99 of the 202 answer time, the events **lost** (accepted, not
-   in the catalog's ``deployments`` at the end) and the keys **out of order**, and the p50/p99 of
+   events/s accepted (202s) and events/s **applied**: events ÷ (first POST sent → sail's
+   ``/metrics`` processed count reaching ``--events``; an event is counted processed once Port
+   answered its write, so it is in the catalog; polled every 10 ms), the p50/p99 of the 202
+   answer time, the events **lost** (accepted, not in the catalog's ``deployments`` at the end)
+   and the keys **out of order**, and the p50/p99 of
    **accepted → in the catalog** under that load (sail's own histogram
    ``ocean_webhook_processing_seconds``, interpolated inside its buckets as Prometheus does:
    reading the catalog from outside all along would load the machine being measured), the CPU
    ``ocean sail`` spent per event, all of it and its event loop's thread alone (``/proc``: the
-   numbers that depend least on what else the machine runs) and the load average before → after;
+   numbers that depend least on what else the machine runs), the CPU the sender itself spent
+   per event (to show it is not what bounds the burst) and the load average before → after;
 2. **latency** — ``--latency-samples`` events one at a time; for each, the time from sending
    the request to the change being visible in the catalog (read back through the harbor's API
    as fast as it answers). Reports p50/p99/max.
@@ -310,9 +313,9 @@ def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count:
     cpu_before = cpu_seconds(sail.process.pid)
     loop_before = cpu_seconds(sail.process.pid, thread=sail.process.pid)
     load_before = os.getloadavg()[0]
-    started = time.perf_counter()
+    started, sender_before = time.perf_counter(), time.process_time()
     statuses, answer_times, retried = asyncio.run(post_in_order(sail.url, keys, per_key))
-    accepted_at = time.perf_counter()
+    accepted_at, sender_after = time.perf_counter(), time.process_time()
     wait_applied(sail.url, before, total)
     done_at = time.perf_counter()
     cpu_after = cpu_seconds(sail.process.pid)
@@ -337,6 +340,7 @@ def throughput(sail: SailProcess, catalog: httpx.Client, events: int, key_count:
         "accepted_to_catalog_p99_ms": _ms(bucket_quantile(histogram, after, 0.99)),
         "sail_cpu_ms_per_event": _per_event_ms(cpu_before, cpu_after, total),
         "sail_loop_cpu_ms_per_event": _per_event_ms(loop_before, loop_after, total),
+        "sender_cpu_ms_per_event": _per_event_ms(sender_before, sender_after, total),
         "load_average": f"{load_before:.1f}->{load_after:.1f}",
     }
 

@@ -77,6 +77,7 @@ class IntegrationService:
         self._on_report = on_report
         self.tasks: list[asyncio.Task[Any]] = []
         self._probing: asyncio.Task[None] | None = None
+        self._warming: asyncio.Task[None] | None = None
         self.backend: LiveEventsBackend | None = None
         self.dispatcher: WebhookDispatcher | None = None
         if self.plan.webhooks and runner.app.webhook_processors:
@@ -115,6 +116,8 @@ class IntegrationService:
         self.tasks.extend(await start_listener(self.settings, self.runner.port, self.trigger))
         if self.backend is not None and self.dispatcher is not None:
             await self.backend.start(self.dispatcher.process, ready=self.dispatcher.ready)
+            # Not in ``tasks``: those run as long as the service, and this one ends at once.
+            self._warming = asyncio.create_task(self.dispatcher.warm(), name="live-mapping-warm-up")
         if self.actions is not None:
             with self.runner.app.activated():  # executors read ocean.integration_config
                 self.tasks.extend(self.actions.start())
@@ -127,7 +130,7 @@ class IntegrationService:
         deadline = time.monotonic() + self.settings.max_wait_seconds_before_shutdown
         if self.actions is not None:
             await self.actions.stop(deadline)
-        for task in [*self.tasks, *([self._probing] if self._probing else [])]:
+        for task in [*self.tasks, *(t for t in (self._probing, self._warming) if t is not None)]:
             task.cancel()
         if self.backend is not None:
             await self.backend.stop(deadline)

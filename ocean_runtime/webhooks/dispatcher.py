@@ -140,6 +140,24 @@ class WebhookDispatcher:
         with contextlib.suppress(Exception):
             await self._mapping.current()
 
+    async def warm(self) -> None:
+        """Fetch the live mapping and compile its resources ahead of the first event (started
+        in the background with delivery). Compiling costs ~4 ms of CPU per jq expression (jq
+        compiles its builtins with every program): ~40 ms for a resource of ten fields, which
+        the first run of a burst otherwise spent on the loop while webhooks waited for their
+        202. A later fetch of an unchanged mapping keeps what was compiled. Failures are left
+        to the events, which report them."""
+        with self._app.activated():
+            try:
+                mapping = await self._mapping.current()
+            except Exception as exc:
+                logger.debug("Could not fetch the live mapping ahead of the first event: %s", exc)
+                return
+            for index in range(len(mapping.config.resources)):
+                with contextlib.suppress(UserInputError):
+                    mapping.mapper(index)
+                await asyncio.sleep(0)  # one resource at a time: the loop keeps answering
+
     async def aclose(self) -> None:
         """Let the writes in flight finish (shutdown)."""
         await self._mapping.aclose()
