@@ -19,7 +19,7 @@ PY=$(find_py)
 [ -n "$PY" ] || { echo "build_venv.sh: no Python 3.12 found (set PY312)" >&2; exit 2; }
 REQS=$(mktemp)
 python3 tests/compat/corpus/requirements.py "$CORPUS" > "$REQS"
-echo "pytest>=8" "pytest-asyncio>=0.24" "pytest-httpx>=0.30" "pytest-timeout>=2.3" "freezegun>=1.5" | tr ' ' '\n' >> "$REQS"
+echo "pytest>=8" "pytest-asyncio>=0.24" "pytest-httpx>=0.30" "pytest-timeout>=2.3" "freezegun>=1.5" "trustme>=1.1" | tr ' ' '\n' >> "$REQS"
 STAMP=$( (cat "$REQS"; cat pyproject.toml) | sha256sum | cut -c1-16)
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.corpus-stamp" 2>/dev/null)" = "$STAMP" ]; then
   echo "$VENV is current"; rm -f "$REQS"; exit 0
